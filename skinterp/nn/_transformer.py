@@ -1,0 +1,132 @@
+"""Hugging Face transformer behind the common encoder interface."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import torch
+from torch import nn
+
+from ._encoders import EncoderOutput, masked_pool
+
+__all__ = ["TransformerEncoder", "find_embeddings_block", "load_transformer"]
+
+
+def load_transformer(pretrained: Any, **kwargs: Any) -> nn.Module:
+    """Return a bare ``AutoModel`` from an id/path, a config, or a model instance.
+
+    Parameters
+    ----------
+    pretrained : str, os.PathLike, PretrainedConfig or PreTrainedModel
+        A model id or local folder (``AutoModel.from_pretrained``), a config (randomly
+        initialised ``AutoModel.from_config``; used for tiny test models) or a model.
+    **kwargs
+        Passed to ``from_pretrained`` / ``from_config`` (e.g. ``num_hidden_layers=2``).
+    """
+    from transformers import AutoModel, PretrainedConfig, PreTrainedModel
+
+    if isinstance(pretrained, PreTrainedModel):
+        return pretrained
+    if isinstance(pretrained, PretrainedConfig):
+        if kwargs:
+            pretrained = type(pretrained).from_dict({**pretrained.to_dict(), **kwargs})
+        return AutoModel.from_config(pretrained)
+    if isinstance(pretrained, (str, bytes)) or hasattr(pretrained, "__fspath__"):
+        try:
+            return AutoModel.from_pretrained(str(pretrained), **kwargs)
+        except OSError as exc:
+            raise OSError(
+                f"could not load a transformer from {str(pretrained)!r}: it is neither a local "
+                f"folder with model files nor a reachable model id ({exc})."
+            ) from exc
+    raise TypeError(
+        "pretrained must be a model id, a local path, a transformers PretrainedConfig or a "
+        f"PreTrainedModel; got {type(pretrained).__name__}."
+    )
+
+
+def find_embeddings_block(model: nn.Module) -> nn.Module:
+    """The module whose output is the embeddings-block output (word + position + type, norm)."""
+    for candidate in (model, getattr(model, "base_model", None)):
+        block = getattr(candidate, "embeddings", None)
+        if isinstance(block, nn.Module):
+            return block
+    raise TypeError(
+        f"{type(model).__name__} has no 'embeddings' block; skinterp needs one to scale or mask "
+        "token embeddings (BERT-, RoBERTa-, DistilBERT-, ELECTRA-like encoders have one)."
+    )
+
+
+class TransformerEncoder(nn.Module):
+    """A Hugging Face encoder exposing embeddings, every hidden state and a pooled vector.
+
+    ``embedding_hook`` is applied to the *output of the embeddings block* (after position
+    and type embeddings, LayerNorm and dropout) through a forward hook that exists only for
+    the duration of the call, as in the BERT variant of VMASK.
+
+    Parameters
+    ----------
+    model : nn.Module
+        A bare transformer (``AutoModel``), see :func:`load_transformer`.
+    pooling : {"cls", "mean"}, default="cls"
+        First-token ([CLS]) state or mean of the last layer over real tokens.
+    """
+
+    def __init__(self, model: nn.Module, pooling: str = "cls"):
+        super().__init__()
+        if pooling not in ("cls", "mean"):
+            raise ValueError(f"transformer pooling must be 'cls' or 'mean', got {pooling!r}.")
+        self.model = model
+        self.pooling = pooling
+        find_embeddings_block(model)  # fail early with a clear message
+        params = inspect.signature(model.forward).parameters
+        self._accepts_types = "token_type_ids" in params
+        hidden = int(model.config.hidden_size)
+        n_layers = int(model.config.num_hidden_layers)
+        self.embedding_dim = hidden
+        self.output_dim = hidden
+        self.hidden_dims = (hidden,) * (n_layers + 1)
+
+    def embed(self, input_ids, token_type_ids=None):
+        block = find_embeddings_block(self.model)
+        kwargs = {"input_ids": input_ids}
+        if token_type_ids is not None and self._accepts_types:
+            kwargs["token_type_ids"] = token_type_ids
+        return block(**kwargs)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, embedding_hook=None):
+        captured: dict[str, torch.Tensor] = {}
+
+        def hook(module, args, output):
+            out = output if embedding_hook is None else embedding_hook(output)
+            captured["emb"] = out
+            return out
+
+        handle = find_embeddings_block(self.model).register_forward_hook(hook)
+        try:
+            kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
+            if token_type_ids is not None and self._accepts_types:
+                kwargs["token_type_ids"] = token_type_ids
+            out = self.model(**kwargs, output_hidden_states=True, return_dict=True)
+        finally:
+            handle.remove()
+        last = out.hidden_states[-1]
+        pooled = masked_pool(last, attention_mask, self.pooling)
+        return EncoderOutput(captured["emb"], tuple(out.hidden_states), pooled, attention_mask)
+
+    def __getstate__(self):
+        # transformers >= 5 lazily installs output-capturing forward hooks that are local
+        # closures (unpicklable); drop them, they are re-installed on the next forward.
+        _strip_capture_hooks(self.model)
+        return self.__dict__.copy()
+
+
+def _strip_capture_hooks(model: nn.Module) -> None:
+    for module in model.modules():
+        if getattr(module, "_output_capturing_hooks_installed", False):
+            module._output_capturing_hooks_installed = False
+        hooks = getattr(module, "_forward_hooks", None) or {}
+        for key, fn in list(hooks.items()):
+            if getattr(fn, "__module__", "").startswith("transformers.utils.output_capturing"):
+                del hooks[key]

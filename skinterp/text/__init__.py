@@ -1,0 +1,24 @@
+"""Text layer: word segmentation, tokenizers with word alignment, datasets with dynamic padding."""
+
+from ._dataset import BucketBatchSampler, Collator, TextDataset
+from ._input import check_k, check_texts
+from ._segment import WORD_PATTERN, Word, segment_words
+from ._tokenizers import BaseTextTokenizer, EncodedText, HFTokenizer, WordTokenizer, make_tokenizer
+from ._transformer import Tokenizer
+
+__all__ = [
+    "WORD_PATTERN",
+    "BaseTextTokenizer",
+    "BucketBatchSampler",
+    "Collator",
+    "EncodedText",
+    "HFTokenizer",
+    "TextDataset",
+    "Tokenizer",
+    "Word",
+    "WordTokenizer",
+    "check_k",
+    "check_texts",
+    "make_tokenizer",
+    "segment_words",
+]
