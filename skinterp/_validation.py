@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -44,10 +45,23 @@ def check_target(y: Any, n_samples: int) -> np.ndarray:
     if pd.isna(pd.Series(arr, dtype=object)).any():
         where = int(np.flatnonzero(pd.isna(pd.Series(arr, dtype=object)))[0])
         raise ValueError(f"y contains a missing label (None/NaN) at index {where}.")
-    if arr.dtype == object:
-        kinds = {type(v) for v in arr}
+    raw = y if isinstance(y, np.ndarray) and y.dtype != object else None
+    if raw is None:
+        values = y.tolist() if hasattr(y, "tolist") else list(y)
+        values = [v[0] if isinstance(v, (list, tuple)) and len(v) == 1 else v for v in values]
+        kinds = {_kind(v) for v in values}
         if len(kinds) > 1:
-            names = sorted(k.__name__ for k in kinds)
-            raise TypeError(f"y mixes label types {names}; use one type for all labels.")
+            raise TypeError(f"y mixes label types {sorted(kinds)}; use one type for all labels.")
+    if arr.dtype == object:
         arr = np.asarray(arr.tolist())
     return arr
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, (str, np.str_)):
+        return "str"
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (numbers.Number, np.number)):
+        return "number"
+    return type(value).__name__

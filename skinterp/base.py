@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import os
 from numbers import Integral, Real
 from typing import Any
@@ -31,8 +32,14 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
-from skorch.callbacks import ProgressBar
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
 from skorch.dataset import ValidSplit
 from skorch.utils import to_tensor
 from torch import nn
@@ -47,7 +54,6 @@ from .text import (
     EncodedText,
     HFTokenizer,
     TextDataset,
-    WordTokenizer,
     check_k,
     check_texts,
     make_tokenizer,
@@ -308,6 +314,14 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ params and tags
+    def __setattr__(self, name, value):
+        # ``encoder``/``pretrained`` may hold nn.Modules, but they are hyperparameters (copied
+        # at fit), not trained components: keep skorch from registering them as modules.
+        if name in ("encoder", "pretrained"):
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
+
     def _get_param_names(self):
         # ``module`` is built by the ``_build_module`` hook, never passed by users.
         return [k for k in super()._get_param_names() if k not in ("module", "dataset")]
@@ -319,9 +333,11 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             caller_name=type(self).__name__,
         )
         sizes = list(self.filter_sizes)
-        if not sizes or any(isinstance(k, bool) or not isinstance(k, Integral) or k < 1 for k in sizes):
+        bad = [k for k in sizes if isinstance(k, bool) or not isinstance(k, Integral) or k < 1]
+        if not sizes or bad:
             raise ValueError(
-                f"filter_sizes must be a non-empty sequence of ints >= 1, got {self.filter_sizes!r}."
+                "filter_sizes must be a non-empty sequence of ints >= 1, got "
+                f"{self.filter_sizes!r}."
             )
         if self.encoder == "transformer" and self.pretrained is None:
             raise ValueError(
@@ -329,6 +345,22 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             )
         if self.encoder == "transformer" and self.embeddings is not None:
             raise ValueError("embeddings are for CNN/LSTM backbones; a transformer has its own.")
+
+    def __repr__(self) -> str:
+        # skorch's repr lists only the module; show the parameters that differ from defaults,
+        # the way scikit-learn does.
+        defaults = {
+            name: p.default
+            for cls in (NeuralNet, type(self))
+            for name, p in inspect.signature(cls.__init__).parameters.items()
+        }
+        shown = [
+            f"{key}={value!r}"
+            for key, value in self.get_params(deep=False).items()
+            if not key.startswith("_")
+            and (key not in defaults or repr(value) != repr(defaults[key]))
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -363,19 +395,21 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         self._check_hyperparams()
         items, kind = check_texts(X)
         y_arr = check_target(y, len(items))
-        continuing = self.warm_start and getattr(self, "initialized_", False) and hasattr(
-            self, "classes_"
+        continuing = (
+            self.warm_start and getattr(self, "initialized_", False) and hasattr(self, "classes_")
         )
         if continuing:
             unseen = np.setdiff1d(np.unique(y_arr), self.classes_)
             if unseen.size:
-                raise ValueError(f"warm_start: y has labels unseen in the first fit: {unseen!r}.")
+                raise ValueError(
+                    f"warm_start: y has labels unseen in the first fit: {unseen.tolist()!r}."
+                )
             y_enc = np.searchsorted(self.classes_, y_arr)
         else:
             classes, y_enc = np.unique(y_arr, return_inverse=True)
             if len(classes) < 2:
                 raise ValueError(
-                    f"y has a single class ({classes[0]!r}); a classifier needs at least 2."
+                    f"y has a single class ({_py(classes[0])!r}); a classifier needs at least 2."
                 )
             self.classes_ = classes
             self.seed_ = (
@@ -466,7 +500,10 @@ class TextClassifier(ClassifierMixin, NeuralNet):
                     "encoder='transformer' needs a Hugging Face tokenizer, but the input was "
                     "encoded by a word-vocabulary tokenizer."
                 )
-            model = load_transformer(self.pretrained, **(self.transformer_kwargs or {}))
+            pretrained = self.pretrained
+            if isinstance(pretrained, nn.Module):  # never train the user's model in place
+                pretrained = copy.deepcopy(pretrained)
+            model = load_transformer(pretrained, **(self.transformer_kwargs or {}))
             n_model = int(getattr(model.config, "vocab_size", tok.vocab_size))
             if tok.vocab_size > n_model:
                 raise ValueError(
@@ -489,7 +526,9 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             "padding_idx": tok.pad_id,
         }
         if self.encoder == "cnn":
-            return CNNEncoder(num_filters=self.num_filters, filter_sizes=self.filter_sizes, **common)
+            return CNNEncoder(
+                num_filters=self.num_filters, filter_sizes=self.filter_sizes, **common
+            )
         return LSTMEncoder(
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
@@ -530,9 +569,7 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             cbs.append((name, PassthroughScoring(name=name, on_train=True)))
             cbs.append((f"valid_{name}", PassthroughScoring(name=f"valid_{name}")))
         if self.early_stopping:
-            cbs.append(
-                ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
-            )
+            cbs.append(("early_stopping", EarlyStopping(patience=self.patience, load_best=True)))
         if self.verbose >= 2:
             cbs.append(("progress_bar", ProgressBar()))
         cbs.append(("print_log", PrintLog()))
@@ -612,7 +649,8 @@ class TextClassifier(ClassifierMixin, NeuralNet):
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels (elements of ``classes_``)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def embed(self, X: Any) -> np.ndarray:
         """Pooled sentence representations, shape (n_samples, output_dim), as numpy."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 WORDS = (
     "the a an of and to is it this that film movie plot acting story great good wonderful "
     "superb fine loved bad dull awful boring terrible hated not very really was were "
-    "cast script scenes ending music fun"
+    "cast script scenes ending music fun i , . ! ?"
 ).split()
 
 
@@ -48,12 +48,30 @@ def tiny_bert_config(vocab_size: int):
     )
 
 
-POS = ["a great film", "wonderful acting", "i loved this movie", "superb story and music",
-       "a really fun film", "good cast , great script", "the ending was wonderful",
-       "great fun", "a fine movie", "loved the acting"]
-NEG = ["a dull film", "awful acting", "i hated this movie", "boring story and music",
-       "a really bad film", "bad cast , terrible script", "the ending was awful",
-       "dull and boring", "not a good movie", "hated the plot"]
+POS = [
+    "a great film",
+    "wonderful acting",
+    "i loved this movie",
+    "superb story and music",
+    "a really fun film",
+    "good cast , great script",
+    "the ending was wonderful",
+    "great fun",
+    "a fine movie",
+    "loved the acting",
+]
+NEG = [
+    "a dull film",
+    "awful acting",
+    "i hated this movie",
+    "boring story and music",
+    "a really bad film",
+    "bad cast , terrible script",
+    "the ending was awful",
+    "dull and boring",
+    "not a good movie",
+    "hated the plot",
+]
 
 
 def toy_data(repeat: int = 3):

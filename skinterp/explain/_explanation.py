@@ -52,7 +52,8 @@ class Explanation:
         self.scores = np.asarray(self.scores, dtype=np.float64)
         if self.scores.shape != (len(self.words),):
             raise ValueError(
-                f"scores has shape {self.scores.shape}; expected ({len(self.words)},), one per word."
+                f"scores has shape {self.scores.shape}; expected ({len(self.words)},), "
+                "one per word."
             )
 
     def ranking(self) -> np.ndarray:

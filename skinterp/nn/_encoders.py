@@ -130,8 +130,7 @@ class CNNEncoder(_WordVectorEncoder):
         super().__init__(vocab_size, embedding_dim, embeddings, freeze_embeddings, padding_idx)
         self.filter_sizes = tuple(int(k) for k in filter_sizes)
         self.convs = nn.ModuleList(
-            nn.Conv1d(self.embedding_dim, num_filters, k, padding=k // 2)
-            for k in self.filter_sizes
+            nn.Conv1d(self.embedding_dim, num_filters, k, padding=k // 2) for k in self.filter_sizes
         )
         self.output_dim = num_filters * len(self.filter_sizes)
         self.hidden_dims = (self.embedding_dim, self.output_dim)

@@ -129,6 +129,8 @@ class BucketBatchSampler(Sampler[list[int]]):
         for s in range(0, n, pool):
             chunk = perm[s : s + pool]
             chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
-            batches.extend(chunk[b : b + self.batch_size] for b in range(0, len(chunk), self.batch_size))
+            batches.extend(
+                chunk[b : b + self.batch_size] for b in range(0, len(chunk), self.batch_size)
+            )
         for j in torch.randperm(len(batches), generator=self.generator).tolist():
             yield batches[j].tolist()

@@ -28,9 +28,7 @@ def _check_one_text(value: Any, where: str) -> str:
     if _is_missing(value):
         raise ValueError(f"{where} is a missing value ({value!r}); every text must be a str.")
     if isinstance(value, (bytes, bytearray)):
-        raise TypeError(
-            f"{where} is bytes, not str; decode it first, e.g. value.decode('utf-8')."
-        )
+        raise TypeError(f"{where} is bytes, not str; decode it first, e.g. value.decode('utf-8').")
     if isinstance(value, np.str_):
         return str(value)
     if not isinstance(value, str):

@@ -107,7 +107,9 @@ def embedding_matrix_for_vocab(
     words = tokenizer.words_
     n_special = tokenizer.vocab_size - len(words)
     if hasattr(embeddings, "shape") and not hasattr(embeddings, "index"):  # bare array/tensor
-        matrix = np.asarray(embeddings.detach().cpu() if hasattr(embeddings, "detach") else embeddings, np.float32)
+        if hasattr(embeddings, "detach"):  # torch tensor
+            embeddings = embeddings.detach().cpu().numpy()
+        matrix = np.asarray(embeddings, np.float32)
         if matrix.ndim != 2:
             raise ValueError(f"embedding matrix must be 2-d, got shape {matrix.shape}.")
         if matrix.shape[0] == tokenizer.vocab_size:

@@ -1,0 +1,1 @@
+"""Utilities: the common estimator checks."""
