@@ -197,10 +197,10 @@ class TextClassifier(ClassifierMixin, NeuralNet):
     >>> from skinterp import TextClassifier
     >>> X = ["a great film", "a dull film", "great acting", "dull plot"] * 8
     >>> y = ["pos", "neg", "pos", "neg"] * 8
-    >>> clf = TextClassifier(embedding_dim=16, num_filters=8, max_epochs=5, random_state=0)
-    >>> clf.fit(X, y).predict(["great great film"])
-    array(['pos'], dtype='<U3')
-    >>> clf.explain("a dull plot", k=1).top_k()
+    >>> clf = TextClassifier(embedding_dim=16, num_filters=8, lr=1e-2, random_state=0)
+    >>> clf.fit(X, y).predict(["great great film", "a dull movie"])
+    array(['pos', 'neg'], dtype='<U3')
+    >>> clf.explain("a dull plot", k=1).top_k()  # doctest: +ELLIPSIS
     [('dull', ...)]
     """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from typing import Any
 
@@ -26,6 +27,29 @@ def load_transformer(pretrained: Any, **kwargs: Any) -> nn.Module:
     """
     from transformers import AutoModel, PretrainedConfig, PreTrainedModel
 
+    with _quiet_transformers():
+        return _load(pretrained, kwargs, AutoModel, PretrainedConfig, PreTrainedModel)
+
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    """Silence load reports and progress bars (e.g. the 'unexpected keys' table printed when
+    ``num_hidden_layers`` keeps only the first layers); errors still surface as exceptions."""
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _load(pretrained, kwargs, AutoModel, PretrainedConfig, PreTrainedModel):
     if isinstance(pretrained, PreTrainedModel):
         return pretrained
     if isinstance(pretrained, PretrainedConfig):

@@ -51,7 +51,7 @@ class Tokenizer(TransformerMixin, BaseEstimator):
     >>> from skinterp.text import Tokenizer
     >>> enc = Tokenizer().fit_transform(["a fine film", "a dull film"])
     >>> enc[0].input_ids.tolist(), [w.text for w in enc[0].words]
-    ([6, 5, 4], ['a', 'fine', 'film'])
+    ([4, 7, 5], ['a', 'fine', 'film'])
     """
 
     def __init__(

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# One entry point that sets everything up on a fresh machine and runs it.
+#   bash run.sh demo [demo options]   train on real movie reviews and explain predictions
+#   bash run.sh test [pytest options] the test suite (what CI runs)
+#   bash run.sh lint                  ruff
+# Set PYTHON to choose the interpreter (default: python3; use a virtualenv's if you like).
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+
+install() {
+  # The CPU wheel first: with no torch installed, a bare "torch" requirement pulls a
+  # multi-GB CUDA build. The project's own range accepts this one, so pip keeps it.
+  "$PY" -m pip install -q --disable-pip-version-check "torch==2.13.0"
+  "$PY" -m pip install -q --disable-pip-version-check -e ".[$1]"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  demo)
+    install glove
+    exec "$PY" -m skinterp.cli demo "$@"
+    ;;
+  test)
+    install test,glove
+    exec "$PY" -m pytest "$@"
+    ;;
+  lint)
+    install test
+    "$PY" -m ruff check .
+    exec "$PY" -m ruff format --check .
+    ;;
+  *)
+    echo "usage: bash run.sh {demo|test|lint} [options]" >&2
+    exit 2
+    ;;
+esac
