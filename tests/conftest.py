@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from pathlib import Path
@@ -62,3 +63,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+def need_data(fn, *args, **kwargs):
+    """Call a loader of real data; skip (with the fetch command) when it cannot be had
+    offline -- except under CI, where a missing source is a failure."""
+    from skinterp.datasets import DataNotFoundError
+
+    try:
+        return fn(*args, **kwargs)
+    except DataNotFoundError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"not available offline: {exc}")

@@ -8,11 +8,11 @@ missing source is a failure.
 from __future__ import annotations
 
 import hashlib
-import os
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import need_data
 
 from skinterp.datasets import (
     DataNotFoundError,
@@ -26,18 +26,9 @@ from skinterp.datasets import (
 from skinterp.datasets._fetch import SOURCES, fetch_archive
 
 
-def _load(fn, **kw):
-    try:
-        return fn(**kw)
-    except DataNotFoundError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"data not available offline: {exc}")
-
-
 @pytest.fixture(scope="module")
 def rt():
-    return _load(load_rotten_tomatoes)
+    return need_data(load_rotten_tomatoes)
 
 
 def test_rotten_tomatoes_binary(rt):
@@ -58,12 +49,12 @@ def test_splits_are_fixed_disjoint_and_stratified(rt):
     # identical on every machine: a fingerprint of the test split, computed once and pinned
     test_ids = ",".join(sorted(ids["test"], key=int))
     assert hashlib.sha256(test_ids.encode()).hexdigest()[:16] == RT_TEST_FINGERPRINT
-    again = _load(load_rotten_tomatoes)
+    again = need_data(load_rotten_tomatoes)
     assert again.X_test == rt.X_test
 
 
 def test_rotten_tomatoes_fine_grained():
-    b = _load(load_rotten_tomatoes, fine_grained=True)
+    b = need_data(load_rotten_tomatoes, fine_grained=True)
     y = b.frame["label"].to_numpy()
     assert np.bincount(y).tolist() == [1904, 3157, 548, 2809, 2187]
     assert len(b.target_names) == 5
@@ -71,37 +62,37 @@ def test_rotten_tomatoes_fine_grained():
 
 @pytest.mark.parametrize("fn, counts", [(load_tweets, [1299, 2897]), (load_amazon, [1482, 2128])])
 def test_other_vader_sets(fn, counts):
-    b = _load(fn)
+    b = need_data(fn)
     assert np.bincount(b.frame["label"]).tolist() == counts
 
 
 def test_crowdflower_counts_and_dedup():
-    raw = _load(load_crowdflower_tweets, drop_duplicates=False)
+    raw = need_data(load_crowdflower_tweets, drop_duplicates=False)
     assert np.bincount(raw.frame["label"]).tolist() == [16186, 15018, 6954]
-    dedup = _load(load_crowdflower_tweets)
+    dedup = need_data(load_crowdflower_tweets)
     assert len(dedup.frame) == 38158 - 915
     assert dedup.target_names == ["negative", "neutral", "positive"]
 
 
 def test_bbc_news_counts_and_dedup():
-    raw = _load(load_bbc_news, drop_duplicates=False)
+    raw = need_data(load_bbc_news, drop_duplicates=False)
     assert np.bincount(raw.frame["label"]).tolist() == [510, 386, 417, 511, 401]
     assert raw.target_names == ["business", "entertainment", "politics", "sport", "tech"]
-    dedup = _load(load_bbc_news)
+    dedup = need_data(load_bbc_news)
     assert len(dedup.frame) == 2127
     assert any("£" in t for t in raw.frame["text"])  # the latin-1 article decoded
 
 
 def test_as_frame():
-    b = _load(load_tweets, as_frame=True)
+    b = need_data(load_tweets, as_frame=True)
     assert isinstance(b.X_train, pd.Series) and isinstance(b.y_train, pd.Series)
     assert len(b.X_train) == len(b.y_train)
 
 
 def test_vader_lexicon():
-    lex = _load(load_vader_lexicon)
+    lex = need_data(load_vader_lexicon)
     assert len(lex) == 7502 and lex["good"] == pytest.approx(1.9)
-    df = _load(load_vader_lexicon, as_frame=True)
+    df = need_data(load_vader_lexicon, as_frame=True)
     assert list(df.columns) == ["word", "mean", "sd"]
 
 

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
+from conftest import need_data
 
 from skinterp import TextClassifier
-from skinterp.datasets import DataNotFoundError, load_rotten_tomatoes
-
-
-def _need(fn, *args, **kw):
-    try:
-        return fn(*args, **kw)
-    except DataNotFoundError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"not available offline: {exc}")
+from skinterp.datasets import load_rotten_tomatoes
 
 
 @pytest.fixture(scope="module")
 def rt():
-    return _need(load_rotten_tomatoes)
+    return need_data(load_rotten_tomatoes)
 
 
 def test_cnn_glove_reaches_075_on_rotten_tomatoes(rt):
@@ -36,7 +26,7 @@ def test_cnn_glove_reaches_075_on_rotten_tomatoes(rt):
         max_epochs=6,
         random_state=0,
     )
-    _need(clf.fit, rt.X_train, rt.y_train)
+    need_data(clf.fit, rt.X_train, rt.y_train)
     acc = clf.score(rt.X_test, rt.y_test)
     assert acc >= 0.75, acc
     assert clf.embedding_coverage_ > 0.9
@@ -49,7 +39,7 @@ def test_cnn_glove_reaches_075_on_rotten_tomatoes(rt):
 def test_minilm_loads_offline_and_trains_a_step(rt, monkeypatch):
     from skinterp.datasets import minilm_path
 
-    path = _need(minilm_path)
+    path = need_data(minilm_path)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     clf = TextClassifier(
