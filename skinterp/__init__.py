@@ -2,7 +2,8 @@
 
 from .base import TextClassifier
 from .explain import Explanation
+from .metrics import evaluate
 
 __version__ = "0.1.0"
 
-__all__ = ["Explanation", "TextClassifier", "__version__"]
+__all__ = ["Explanation", "TextClassifier", "__version__", "evaluate"]

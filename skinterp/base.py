@@ -676,11 +676,25 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             Xb, _ = collate([dataset[i] for i in range(s, min(s + bs, len(dataset)))])
             yield order[s : s + bs], to_tensor(Xb, device=self.device)
 
-    def _native_token_scores(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
-        """Hook: ``(token_scores (B, T), logits (B, C))`` for the native explanation.
+    def _token_gradients(
+        self, batch: dict, target: torch.Tensor | None = None, output: str = "logit"
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Gradient of one class output w.r.t. the token embeddings, for a batch.
 
-        Base: gradient x input on the token embeddings (the output of the embeddings block for
-        transformers), for the predicted class logit, summed over the embedding dimension.
+        Parameters
+        ----------
+        batch : dict of tensors on the module's device (a collated batch)
+        target : LongTensor (B,) or None
+            Class index per example; None = the predicted class.
+        output : {"logit", "proba"}
+            Differentiate the class logit or its softmax probability.
+
+        Returns
+        -------
+        grad, emb : Tensor (B, T, E)
+            The gradient and the embeddings it was taken at (the embeddings-block output for
+            transformers).
+        logits : Tensor (B, C)
         """
         captured = {}
 
@@ -689,12 +703,60 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             captured["emb"] = emb
             return emb
 
+        self.module_.eval()
         with torch.enable_grad():
             logits, _ = self.module_(**batch, embedding_hook=hook)
-            chosen = logits.gather(1, logits.argmax(1, keepdim=True)).sum()
+            if target is None:
+                target = logits.argmax(1)
+            out = logits if output == "logit" else torch.softmax(logits, -1)
+            chosen = out.gather(1, target.view(-1, 1).to(out.device)).sum()
             (grad,) = torch.autograd.grad(chosen, captured["emb"])
-        scores = (grad * captured["emb"]).sum(-1)
-        return scores.detach(), logits.detach()
+        return grad, captured["emb"].detach(), logits.detach()
+
+    def _native_token_scores(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+        """Hook: ``(token_scores (B, T), logits (B, C))`` for the native explanation.
+
+        Base: gradient x input on the token embeddings (the output of the embeddings block for
+        transformers), for the predicted class logit, summed over the embedding dimension.
+        """
+        grad, emb, logits = self._token_gradients(batch)
+        return (grad * emb).sum(-1), logits
+
+    def _inference_batch_size(self) -> int:
+        return max(self.batch_size, 128)
+
+    def _predict_proba_rows(
+        self, rows: list[np.ndarray], types: list[np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Class probabilities of already tokenized rows (token id arrays), in one batched,
+        length-sorted pass with dynamic padding. The fast path of perturbation metrics."""
+        self._check_fitted()
+        n = len(rows)
+        if n == 0:
+            return np.zeros((0, len(self.classes_)), dtype=np.float32)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+        order = np.argsort(lengths, kind="stable")
+        out = np.empty((n, len(self.classes_)), dtype=np.float32)
+        pad = self.tokenizer_.pad_id
+        bs = self._inference_batch_size()
+        self.module_.eval()
+        with torch.no_grad():
+            for s in range(0, n, bs):
+                idx = order[s : s + bs]
+                width = int(lengths[idx[-1]])
+                ids = np.full((len(idx), width), pad, dtype=np.int64)
+                tt = None if types is None else np.zeros((len(idx), width), dtype=np.int64)
+                for j, i in enumerate(idx):
+                    ids[j, : lengths[i]] = rows[i]
+                    if tt is not None:
+                        tt[j, : lengths[i]] = types[i]
+                mask = (np.arange(width)[None, :] < lengths[idx][:, None]).astype(np.int64)
+                batch = {"input_ids": ids, "attention_mask": mask}
+                if tt is not None:
+                    batch["token_type_ids"] = tt
+                logits, _ = self.module_(**to_tensor(batch, device=self.device))
+                out[idx] = torch.softmax(logits.float(), -1).cpu().numpy()
+        return out
 
     def explain(self, X: Any, k: int | None = None) -> Explanation | list[Explanation]:
         """Word-level explanations of the model's own predictions.

@@ -1,5 +1,31 @@
-"""Word-level explanations."""
+"""Word-level explanations and explainers."""
 
+from ._explainers import (
+    BaseExplainer,
+    GradientExplainer,
+    LimeExplainer,
+    NativeExplainer,
+    OcclusionExplainer,
+    RandomExplainer,
+    ShapleyExplainer,
+    get_explainer,
+    global_importance,
+)
 from ._explanation import Explanation, aggregate_token_scores
+from ._perturb import PERTURBATIONS, predict_variants
 
-__all__ = ["Explanation", "aggregate_token_scores"]
+__all__ = [
+    "PERTURBATIONS",
+    "BaseExplainer",
+    "Explanation",
+    "GradientExplainer",
+    "LimeExplainer",
+    "NativeExplainer",
+    "OcclusionExplainer",
+    "RandomExplainer",
+    "ShapleyExplainer",
+    "aggregate_token_scores",
+    "get_explainer",
+    "global_importance",
+    "predict_variants",
+]

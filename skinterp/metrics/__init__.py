@@ -1,0 +1,48 @@
+"""Interpretability metrics (validated functions) and scikit-learn scorers."""
+
+from ._evaluate import METRICS, evaluate
+from ._faithfulness import (
+    ReducedNumber,
+    SaliencyVariance,
+    aopc_curve,
+    aopc_score,
+    comprehensiveness_score,
+    confidence_score,
+    posthoc_accuracy_curve,
+    posthoc_accuracy_score,
+    reduced_number,
+    saliency_variance,
+    sufficiency_score,
+)
+from ._plausibility import PlausibilityScores, frequency_importance_correlation, plausibility_scores
+from ._scorers import (
+    InterpretabilityScorer,
+    make_aopc_scorer,
+    make_comprehensiveness_scorer,
+    make_posthoc_accuracy_scorer,
+    make_sufficiency_scorer,
+)
+
+__all__ = [
+    "METRICS",
+    "InterpretabilityScorer",
+    "PlausibilityScores",
+    "ReducedNumber",
+    "SaliencyVariance",
+    "aopc_curve",
+    "aopc_score",
+    "comprehensiveness_score",
+    "confidence_score",
+    "evaluate",
+    "frequency_importance_correlation",
+    "make_aopc_scorer",
+    "make_comprehensiveness_scorer",
+    "make_posthoc_accuracy_scorer",
+    "make_sufficiency_scorer",
+    "plausibility_scores",
+    "posthoc_accuracy_curve",
+    "posthoc_accuracy_score",
+    "reduced_number",
+    "saliency_variance",
+    "sufficiency_score",
+]

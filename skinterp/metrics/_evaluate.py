@@ -1,0 +1,168 @@
+"""The whole interpretability report in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..explain import get_explainer
+from ..explain._perturb import as_items
+from . import _faithfulness as F
+from ._plausibility import plausibility_scores
+
+__all__ = ["METRICS", "evaluate"]
+
+METRICS = (
+    "aopc",
+    "naopc",
+    "posthoc_accuracy",
+    "comprehensiveness",
+    "sufficiency",
+    "confidence",
+    "reduced_number",
+    "saliency_variance",
+    "plausibility",
+)
+_DEFAULT = ("aopc", "posthoc_accuracy", "comprehensiveness", "sufficiency")
+
+
+def evaluate(
+    estimator: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    metrics: Sequence[str] = _DEFAULT,
+    explainers: Sequence[Any] = ("native",),
+    k: int = 5,
+    size: Any = 0.1,
+    perturbation: str = "delete",
+    lexicon: Any = None,
+    progress: bool = True,
+):
+    """Every requested metric for every explainer, as one tidy DataFrame.
+
+    Explanations are computed once per explainer and shared by all metrics.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+    X : texts
+    y : labels, optional
+        Adds an ``accuracy`` row.
+    metrics : sequence of str, default=("aopc", "posthoc_accuracy", "comprehensiveness",
+        "sufficiency")
+        Any of :data:`METRICS`. ``"plausibility"`` needs ``lexicon``.
+    explainers : sequence of str or explainer, default=("native",)
+    k : int, default=5
+        k of AOPC, NAOPC, post-hoc accuracy and plausibility.
+    size : float or int, default=0.1
+        Words removed by comprehensiveness / sufficiency.
+    perturbation : str, default="delete"
+    lexicon : mapping word -> valence, optional
+    progress : bool, default=True
+        Show a progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``explainer, metric, value`` -- one row per number (IR#/UR#, I-Var/U-Var and
+        precision/recall/F1 get a row each).
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; use any of {list(METRICS)}.")
+    if "plausibility" in metrics and lexicon is None:
+        raise ValueError("the plausibility metric needs lexicon=<word -> valence mapping>.")
+    items = as_items(estimator, X)
+    inputs = [it.encoding if it.encoding is not None else it.text for it in items]
+    rows = []
+    if y is not None:
+        rows.append(("-", "accuracy", float(estimator.score(inputs, y))))
+    bar = tqdm(total=len(explainers) * (len(metrics) + 1), disable=not progress, desc="evaluate")
+    for spec in explainers:
+        explainer = get_explainer(spec)
+        name = spec if isinstance(spec, str) else type(spec).__name__
+        bar.set_postfix_str(f"{name}: explaining")
+        exps = explainer.explain(estimator, inputs)
+        bar.update()
+        common = {"explanations": exps}
+        for metric in metrics:
+            bar.set_postfix_str(f"{name}: {metric}")
+            if metric == "aopc":
+                rows.append(
+                    (
+                        name,
+                        f"aopc@{k}",
+                        F.aopc_score(estimator, inputs, k=k, perturbation=perturbation, **common),
+                    )
+                )
+            elif metric == "naopc":
+                rows.append(
+                    (
+                        name,
+                        f"naopc@{k}",
+                        F.aopc_score(
+                            estimator,
+                            inputs,
+                            k=k,
+                            perturbation=perturbation,
+                            normalization="naopc",
+                            **common,
+                        ),
+                    )
+                )
+            elif metric == "posthoc_accuracy":
+                rows.append(
+                    (
+                        name,
+                        f"posthoc_accuracy@{k}",
+                        F.posthoc_accuracy_score(
+                            estimator, inputs, k=k, perturbation=perturbation, **common
+                        ),
+                    )
+                )
+            elif metric == "comprehensiveness":
+                rows.append(
+                    (
+                        name,
+                        "comprehensiveness",
+                        F.comprehensiveness_score(
+                            estimator, inputs, size=size, perturbation=perturbation, **common
+                        ),
+                    )
+                )
+            elif metric == "sufficiency":
+                rows.append(
+                    (
+                        name,
+                        "sufficiency",
+                        F.sufficiency_score(
+                            estimator, inputs, size=size, perturbation=perturbation, **common
+                        ),
+                    )
+                )
+            elif metric == "confidence":
+                rows.append((name, "confidence", F.confidence_score(estimator, inputs)))
+            elif metric == "reduced_number":
+                r = F.reduced_number(estimator, inputs, perturbation=perturbation, **common)
+                rows += [(name, "IR#", r.important), (name, "UR#", r.unimportant)]
+            elif metric == "saliency_variance":
+                v = F.saliency_variance(estimator, inputs, explainer=explainer, **common)
+                rows += [(name, "I-Var", v.important), (name, "U-Var", v.unimportant)]
+            elif metric == "plausibility":
+                p = plausibility_scores(estimator, inputs, lexicon, k=k, **common)
+                rows += [
+                    (name, f"precision@{k}", p.precision),
+                    (name, f"recall@{k}", p.recall),
+                    (name, f"f1@{k}", p.f1),
+                ]
+            bar.update()
+    bar.close()
+    frame = pd.DataFrame(rows, columns=["explainer", "metric", "value"])
+    frame["value"] = frame["value"].astype(np.float64)
+    return frame

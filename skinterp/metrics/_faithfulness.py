@@ -1,0 +1,528 @@
+"""Faithfulness metrics: AOPC (and its normalised form), post-hoc accuracy, ERASER
+comprehensiveness / sufficiency, confidence, and the PCT pathology metrics.
+
+Every metric ranks the words of each text by an explanation, perturbs the *words of the raw
+text* (delete by default), and re-predicts all variants of all texts in one batched pass
+(:func:`skinterp.explain.predict_variants`). "Probability" always means the probability of the
+class predicted on the unperturbed text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+from numbers import Integral, Real
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..explain import get_explainer
+from ..explain._perturb import PERTURBATIONS, Item, _string_variant, as_items, predict_variants
+from ..text import check_k
+
+__all__ = [
+    "ReducedNumber",
+    "SaliencyVariance",
+    "aopc_curve",
+    "aopc_score",
+    "comprehensiveness_score",
+    "confidence_score",
+    "posthoc_accuracy_curve",
+    "posthoc_accuracy_score",
+    "reduced_number",
+    "saliency_variance",
+    "sufficiency_score",
+]
+
+
+# ----------------------------------------------------------------------------- shared steps
+def _check_perturbation(perturbation: str) -> None:
+    if perturbation not in PERTURBATIONS:
+        raise ValueError(f"perturbation must be one of {PERTURBATIONS}, got {perturbation!r}.")
+
+
+def _prepare(estimator, X, explainer, explanations, *, need_words: bool = True):
+    """Items, one ranking (word indices, most important first) per item, explanations."""
+    items = as_items(estimator, X)
+    if need_words:
+        for i, it in enumerate(items):
+            if it.n_words == 0:
+                raise ValueError(
+                    f"X[{i}] has no words to perturb; drop empty texts before scoring."
+                )
+    if explanations is None:
+        skinterp_input = items[0].encoding is not None
+        inputs = [it.encoding if skinterp_input else it.text for it in items]
+        explanations = get_explainer(explainer).explain(estimator, inputs)
+    else:
+        explanations = list(explanations)
+        if len(explanations) != len(items):
+            raise ValueError(
+                f"{len(explanations)} explanations for {len(items)} texts; pass one per text."
+            )
+        for i, (exp, it) in enumerate(zip(explanations, items, strict=True)):
+            if list(exp.words) != it.words:
+                raise ValueError(
+                    f"explanations[{i}] does not match X[{i}]: its words are "
+                    f"{list(exp.words)[:8]} but the text's are {it.words[:8]}."
+                )
+    rankings = [exp.ranking() for exp in explanations]
+    return items, rankings, explanations
+
+
+def _global_rankings(items: list[Item], scores: Any) -> list[np.ndarray]:
+    """Rank each text's words by a global word -> score table (unknown words last)."""
+    get = scores.get
+    out = []
+    for it in items:
+        vals = np.array([get(w, get(w.lower(), -np.inf)) for w in it.words], dtype=np.float64)
+        out.append(np.argsort(-vals, kind="stable"))
+    return out
+
+
+def _removal_keeps(ranking: np.ndarray, d: int, ks: Sequence[int], keep_top: bool) -> np.ndarray:
+    """Rows keeping all words but the top-k (or only the top-k), for each k; row 0 = full."""
+    rank = np.empty(d, dtype=np.int64)
+    rank[ranking] = np.arange(d)
+    rows = [np.ones(d, dtype=bool)]
+    for k in ks:
+        top = rank < min(k, d)
+        rows.append(top if keep_top else ~top)
+    return np.vstack(rows)
+
+
+def _target_probs(preds: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """p(ŷ|x) of each item and the same class's probability on every variant."""
+    p0, variants = [], []
+    for p in preds:
+        c = int(np.argmax(p[0]))
+        p0.append(p[0, c])
+        variants.append(p[1:, c])
+    return np.asarray(p0), variants
+
+
+def _check_ks(k: Any) -> tuple[list[int], bool]:
+    if isinstance(k, (Sequence, np.ndarray)) and not isinstance(k, str):
+        ks = [check_k(v) for v in k]
+        if not ks:
+            raise ValueError("k is an empty sequence.")
+        return ks, True
+    return [check_k(k)], False
+
+
+def _check_size(size: Any) -> list:
+    sizes = list(size) if isinstance(size, (Sequence, np.ndarray)) else [size]
+    if not sizes:
+        raise ValueError("size is an empty sequence.")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (Integral, Real)):
+            raise TypeError(f"size must be a fraction in (0, 1] or an int >= 1, got {s!r}.")
+        if isinstance(s, Integral):
+            check_k(s, "size")
+        elif not 0 < s <= 1:
+            raise ValueError(f"a fractional size must be in (0, 1], got {s}.")
+    return sizes
+
+
+def _n_words(size, d: int) -> int:
+    """Words selected by a size: a fraction (at least one word) or a count, capped at d."""
+    if isinstance(size, Integral):
+        return min(int(size), d)
+    return min(max(int(np.ceil(size * d)), 1), d)
+
+
+# ----------------------------------------------------------------------------- AOPC
+def aopc_curve(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    k: int = 10,
+    perturbation: str = "delete",
+    explanations: Sequence | None = None,
+) -> np.ndarray:
+    """Mean probability drop after removing the top-1, ..., top-k words.
+
+    Parameters
+    ----------
+    estimator : fitted classifier with ``predict_proba`` on texts
+    X : texts or sentence pairs
+    explainer : str or explainer, default="native"
+        Ranks the words (see :func:`skinterp.explain.get_explainer`).
+    k : int, default=10
+        Largest number of removed words. A text with fewer words has all of them removed for
+        the larger k.
+    perturbation : {"delete", "mask", "pad", "unk"}, default="delete"
+    explanations : list of Explanation, optional
+        Precomputed explanations of ``X`` (one per text, same words) instead of ``explainer``.
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        ``curve[j-1] = mean_x [p(ŷ|x) - p(ŷ|x without its top-j words)]``.
+    """
+    k = check_k(k)
+    _check_perturbation(perturbation)
+    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    return _drop_curves(estimator, items, rankings, k, perturbation).mean(0)
+
+
+def _drop_curves(estimator, items, rankings, k, perturbation) -> np.ndarray:
+    ks = range(1, k + 1)
+    keeps = [
+        _removal_keeps(r, it.n_words, ks, False) for it, r in zip(items, rankings, strict=True)
+    ]
+    p0, variants = _target_probs(predict_variants(estimator, items, keeps, perturbation))
+    return p0[:, None] - np.vstack(variants)
+
+
+def aopc_score(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    k: int | Sequence[int] = 5,
+    perturbation: str = "delete",
+    normalization: str = "paper",
+    explanations: Sequence | None = None,
+    beam_width: int = 5,
+    exact_limit: int = 512,
+) -> float | np.ndarray:
+    """Area over the perturbation curve: how much the predicted class's probability drops as
+    the explanation's top words are removed. Higher is more faithful.
+
+    Parameters
+    ----------
+    estimator, X, explainer, perturbation, explanations
+        As :func:`aopc_curve`.
+    k : int or sequence of int, default=5
+        Number of removed words K. A sequence (e.g. ``(1, 5, 9)``) returns one value per K
+        from a single pass.
+    normalization : {"paper", "mean", "naopc"}, default="paper"
+        ``"paper"``: ``1/(K+1) * sum_{j=1..K} drop_j`` (E-VarM eq. 12, VMASK, Samek et al.).
+        ``"mean"``: ``1/K * sum_{j=1..K} drop_j`` (ferret, ERASER).
+        ``"naopc"``: per text, ``(AOPC - lower) / (upper - lower)`` where upper/lower are the
+        best and worst AOPC any removal order could reach on that text (Edin et al., 2024),
+        then averaged. Raw AOPC depends on the model's confidence and on text length, so it
+        does not compare different models (a grid search over β would favour models that are
+        merely more confident); NAOPC is in [0, 1] for every model and text. Bounds are exact
+        when a text has at most ``exact_limit`` word subsets of size <= K, otherwise found by
+        beam search of width ``beam_width`` (costs about ``2 * beam_width * n_words * K``
+        extra predictions per text).
+    beam_width : int, default=5
+    exact_limit : int, default=512
+
+    Returns
+    -------
+    float, or ndarray when ``k`` is a sequence
+    """
+    ks, many = _check_ks(k)
+    if normalization not in ("paper", "mean", "naopc"):
+        raise ValueError(
+            f"normalization must be 'paper', 'mean' or 'naopc', got {normalization!r}."
+        )
+    _check_perturbation(perturbation)
+    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    K = max(ks)
+    drops = _drop_curves(estimator, items, rankings, K, perturbation)
+    cum = np.cumsum(drops, axis=1)
+    if normalization == "naopc":
+        values = []
+        for kk in ks:
+            upper, lower = _aopc_bounds(
+                estimator,
+                items,
+                kk,
+                perturbation,
+                check_k(beam_width, "beam_width"),
+                exact_limit,
+            )
+            span = upper - lower
+            score = np.where(
+                span > 1e-12, (cum[:, kk - 1] - lower) / np.where(span > 1e-12, span, 1), 0.0
+            )
+            values.append(float(np.clip(score, 0.0, 1.0).mean()))
+    else:
+        values = [
+            float(cum[:, kk - 1].mean() / (kk + 1 if normalization == "paper" else kk)) for kk in ks
+        ]
+    return np.asarray(values) if many else values[0]
+
+
+def _aopc_bounds(estimator, items, K, perturbation, beam_width, exact_limit):
+    """Best and worst cumulative drop (sum over j=1..K) over word removal orders, per text."""
+    n_items = len(items)
+    p_full = np.vstack(
+        predict_variants(
+            estimator, items, [np.ones((1, it.n_words), bool) for it in items], perturbation
+        )
+    )
+    target = p_full.argmax(1)
+    p0 = p_full[np.arange(n_items), target]
+    depth = [min(K, it.n_words) for it in items]
+    exact = [
+        sum(_comb(it.n_words, j) for j in range(1, depth[i] + 1)) <= exact_limit
+        for i, it in enumerate(items)
+    ]
+    result = {}
+    for sign in (1.0, -1.0):
+        # frontier[i]: {frozenset removed: best signed cumulative drop}
+        frontier = [{frozenset(): 0.0} for _ in items]
+        for level in range(1, K + 1):
+            cand, owners = [], []
+            for i, it in enumerate(items):
+                if level > depth[i]:
+                    continue
+                if exact[i]:
+                    sets = {frozenset(c) for c in combinations(range(it.n_words), level)}
+                else:
+                    sets = {s | {w} for s in frontier[i] for w in range(it.n_words) if w not in s}
+                cand.append(sorted(sets, key=sorted))
+                owners.append(i)
+            if not owners:
+                break
+            keeps = []
+            for i, sets in zip(owners, cand, strict=True):
+                d = items[i].n_words
+                block = np.ones((len(sets), d), dtype=bool)
+                for r, s in enumerate(sets):
+                    block[r, list(s)] = False
+                keeps.append(block)
+            preds = predict_variants(estimator, [items[i] for i in owners], keeps, perturbation)
+            for i, sets, p in zip(owners, cand, preds, strict=True):
+                drops = sign * (p0[i] - p[:, target[i]])
+                prev = frontier[i]
+                scored = {}
+                for s, dv in zip(sets, drops, strict=True):
+                    best = max(prev[s - {w}] for w in s if (s - {w}) in prev)
+                    scored[s] = best + dv
+                if not exact[i]:
+                    keep = sorted(scored, key=scored.get, reverse=True)[:beam_width]
+                    scored = {s: scored[s] for s in keep}
+                frontier[i] = scored
+        best = np.array([max(f.values()) for f in frontier])
+        # texts shorter than K: every later step removes all words (same for any order)
+        result[sign] = sign * best
+    empty = np.vstack(
+        predict_variants(
+            estimator, items, [np.zeros((1, it.n_words), bool) for it in items], perturbation
+        )
+    )[np.arange(n_items), target]
+    tail = np.array([K - dp for dp in depth]) * (p0 - empty)
+    return result[1.0] + tail, result[-1.0] + tail
+
+
+def _comb(n: int, k: int) -> int:
+    from math import comb
+
+    return comb(n, k)
+
+
+# ----------------------------------------------------------------------------- post-hoc
+def posthoc_accuracy_curve(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    k: int = 10,
+    perturbation: str = "delete",
+    explanations: Sequence | None = None,
+    global_scores: Any = None,
+) -> np.ndarray:
+    """Post-hoc accuracy for keeping the top-1, ..., top-k words (VMASK Fig. 1, E-VarM eq. 13).
+
+    The share of texts whose prediction from only their top-j words equals the prediction
+    from the full text.
+
+    Parameters
+    ----------
+    global_scores : mapping word -> score, optional
+        Rank each text's words by a *global* importance table (e.g. a VMASK model's
+        ``global_importance_`` or :func:`skinterp.explain.global_importance`) instead of a
+        local explanation, as VMASK's post-hoc accuracy does. Words missing from the table
+        rank last.
+    Other parameters as :func:`aopc_curve`.
+
+    Returns
+    -------
+    ndarray of shape (k,)
+    """
+    k = check_k(k)
+    _check_perturbation(perturbation)
+    if global_scores is not None:
+        items = as_items(estimator, X)
+        if any(it.n_words == 0 for it in items):
+            i = next(i for i, it in enumerate(items) if it.n_words == 0)
+            raise ValueError(f"X[{i}] has no words to perturb; drop empty texts before scoring.")
+        rankings = _global_rankings(items, global_scores)
+    else:
+        items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    keeps = [
+        _removal_keeps(r, it.n_words, range(1, k + 1), True)
+        for it, r in zip(items, rankings, strict=True)
+    ]
+    preds = predict_variants(estimator, items, keeps, perturbation)
+    same = np.vstack([p[1:].argmax(1) == p[0].argmax() for p in preds])
+    return same.mean(0)
+
+
+def posthoc_accuracy_score(estimator: Any, X: Any, *, k: int = 5, **kwargs: Any) -> float:
+    """Post-hoc accuracy at ``k``: share of predictions unchanged when only the top-k words are
+    kept. Keyword arguments as :func:`posthoc_accuracy_curve`."""
+    return float(posthoc_accuracy_curve(estimator, X, k=check_k(k), **kwargs)[-1])
+
+
+# ----------------------------------------------------------------------------- ERASER
+def _eraser(estimator, X, explainer, size, perturbation, explanations, top: bool) -> float:
+    sizes = _check_size(size)
+    _check_perturbation(perturbation)
+    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    keeps = []
+    for it, r in zip(items, rankings, strict=True):
+        d = it.n_words
+        order = r if top else r[::-1]
+        rows = [np.ones(d, dtype=bool)]
+        for s in sizes:
+            row = np.ones(d, dtype=bool)
+            row[order[: _n_words(s, d)]] = False
+            rows.append(row)
+        keeps.append(np.vstack(rows))
+    p0, variants = _target_probs(predict_variants(estimator, items, keeps, perturbation))
+    return float((p0[:, None] - np.vstack(variants)).mean())
+
+
+def comprehensiveness_score(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    size: Any = 0.1,
+    perturbation: str = "delete",
+    explanations: Sequence | None = None,
+) -> float:
+    """Comprehensiveness (ERASER; PCT eq. 3): ``F(X) - F(X without its top words)``.
+
+    Parameters
+    ----------
+    size : float in (0, 1], int >= 1, or a sequence of them, default=0.1
+        The top words removed: a fraction of each text's words (at least one) or a count.
+        A sequence averages over several sizes (ERASER uses 1, 5, 10, 20, 50 %).
+    Other parameters as :func:`aopc_curve`. Higher is more faithful.
+    """
+    return _eraser(estimator, X, explainer, size, perturbation, explanations, top=True)
+
+
+def sufficiency_score(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    size: Any = 0.1,
+    perturbation: str = "delete",
+    explanations: Sequence | None = None,
+) -> float:
+    """Sufficiency (PCT eq. 4): ``F(X) - F(X without its least important words)``.
+
+    ``size`` is the share (or count) of *least* important words removed. ERASER's
+    sufficiency -- keep only the top ``s`` words -- is ``size = 1 - s``. Lower is better (the
+    unimportant words matter little); a scorer negates it.
+    """
+    return _eraser(estimator, X, explainer, size, perturbation, explanations, top=False)
+
+
+def confidence_score(estimator: Any, X: Any) -> float:
+    """Mean confidence on the unperturbed texts, F(X) = mean_x max_c p(c|x) (PCT §3.5)."""
+    items = as_items(estimator, X)
+    preds = predict_variants(estimator, items, [np.ones((1, it.n_words), bool) for it in items])
+    return float(np.mean([p[0].max() for p in preds]))
+
+
+# ----------------------------------------------------------------------------- PCT pathology
+class ReducedNumber(NamedTuple):
+    """Mean number of words removed (in saliency order) until the label changes."""
+
+    important: float  # IR#: most important first; smaller is better
+    unimportant: float  # UR#: least important first; larger is better
+
+
+class SaliencyVariance(NamedTuple):
+    """Variance of the saliency ranking after removing one word (PCT eq. 5)."""
+
+    important: float  # I-Var: the most important word removed
+    unimportant: float  # U-Var: the least important word removed
+
+
+def reduced_number(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    perturbation: str = "delete",
+    explanations: Sequence | None = None,
+    max_words: int | None = None,
+) -> ReducedNumber:
+    """IR# and UR# (Feng et al., 2018; PCT §3.5).
+
+    Words are removed one at a time in saliency order (most important first for IR#, least
+    important first for UR#) until the predicted label changes; the count is the number of
+    removed words at that point. If the label never changes, the count is the number of
+    words tried (all words, or ``max_words``).
+    """
+    _check_perturbation(perturbation)
+    if max_words is not None:
+        max_words = check_k(max_words, "max_words")
+    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    out = []
+    for order_of in (lambda r: r, lambda r: r[::-1]):
+        keeps = []
+        for it, r in zip(items, rankings, strict=True):
+            d = it.n_words
+            m = d if max_words is None else min(d, max_words)
+            keeps.append(_removal_keeps(order_of(r), d, range(1, m + 1), False))
+        counts = []
+        for p in predict_variants(estimator, items, keeps, perturbation):
+            changed = np.flatnonzero(p[1:].argmax(1) != p[0].argmax())
+            counts.append(changed[0] + 1 if changed.size else len(p) - 1)
+        out.append(float(np.mean(counts)))
+    return ReducedNumber(*out)
+
+
+def saliency_variance(
+    estimator: Any,
+    X: Any,
+    *,
+    explainer: Any = "native",
+    explanations: Sequence | None = None,
+) -> SaliencyVariance:
+    """I-Var and U-Var (PCT eq. 5): ``1/(N-1) sum_i (d_i - d'_i)^2``.
+
+    ``d_i`` is the position (word index) of the i-th most important remaining word by the
+    original explanation, ``d'_i`` the same by the explanation of the text with the most
+    (I-Var) or least (U-Var) important word removed. Texts with fewer than 3 words are
+    skipped. Larger I-Var than U-Var is the healthy pattern.
+    """
+    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    expl = get_explainer(explainer)
+    use = [i for i, it in enumerate(items) if it.n_words >= 3]
+    if not use:
+        raise ValueError("saliency_variance needs texts with at least 3 words.")
+    out = []
+    for pick in (0, -1):
+        reduced, removed = [], []
+        for i in use:
+            it, r = items[i], rankings[i]
+            drop = int(r[pick])
+            keep = np.ones(it.n_words, dtype=bool)
+            keep[drop] = False
+            reduced.append(_string_variant(it, keep, "delete"))
+            removed.append(drop)
+        new = expl.explain(estimator, reduced)
+        variances = []
+        for i, drop, exp in zip(use, removed, new, strict=True):
+            remaining = np.delete(np.arange(items[i].n_words), drop)  # original word indices
+            before = [w for w in rankings[i] if w != drop]
+            after = remaining[exp.ranking()]
+            n = len(before)
+            variances.append(float(np.sum((np.asarray(before) - after) ** 2) / n))
+        out.append(float(np.mean(variances)))
+    return SaliencyVariance(*out)

@@ -1,0 +1,92 @@
+"""Scikit-learn scorers for interpretability metrics.
+
+Each scorer is a ``(estimator, X, y)`` callable, as scikit-learn's "custom scorer objects"
+are, usable in ``GridSearchCV`` (also multi-metric with ``refit``), ``cross_val_score`` and
+skorch's ``EpochScoring``. ``y`` is ignored: the metrics explain the model's own predictions.
+(``sklearn.metrics.make_scorer`` wraps functions of ``(y_true, y_pred)``; these metrics need
+the estimator itself, so they are scorer objects of their own.) Greater is better for every
+scorer: sufficiency, where lower is better, is negated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._faithfulness import (
+    aopc_score,
+    comprehensiveness_score,
+    posthoc_accuracy_score,
+    sufficiency_score,
+)
+
+__all__ = [
+    "InterpretabilityScorer",
+    "make_aopc_scorer",
+    "make_comprehensiveness_scorer",
+    "make_posthoc_accuracy_scorer",
+    "make_sufficiency_scorer",
+]
+
+
+class InterpretabilityScorer:
+    """A scorer calling ``metric(estimator, X, **kwargs)`` times ``sign``."""
+
+    def __init__(self, metric, factory: str, sign: int = 1, **kwargs: Any):
+        self.metric = metric
+        self.factory = factory
+        self.sign = sign
+        self.kwargs = kwargs
+
+    def __call__(self, estimator: Any, X: Any, y: Any = None, **_: Any) -> float:
+        value = self.metric(estimator, X, **self.kwargs)
+        if not isinstance(value, float):
+            raise TypeError(
+                f"{self.factory} must give one number; pass a single k, not {self.kwargs}."
+            )
+        return self.sign * value
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"{self.factory}({args})"
+
+
+def _check_kwargs(metric, kwargs):
+    import inspect
+
+    allowed = set(inspect.signature(metric).parameters) - {"estimator", "X"}
+    unknown = set(kwargs) - allowed
+    if unknown:
+        raise TypeError(
+            f"unexpected argument(s) {sorted(unknown)} for {metric.__name__}; allowed: "
+            f"{sorted(allowed)}."
+        )
+
+
+def make_aopc_scorer(**kwargs: Any) -> InterpretabilityScorer:
+    """Scorer for :func:`aopc_score` (e.g. ``make_aopc_scorer(k=5, normalization="naopc")``)."""
+    _check_kwargs(aopc_score, kwargs)
+    return InterpretabilityScorer(aopc_score, "make_aopc_scorer", 1, **kwargs)
+
+
+def make_posthoc_accuracy_scorer(**kwargs: Any) -> InterpretabilityScorer:
+    """Scorer for :func:`posthoc_accuracy_score`."""
+    from ._faithfulness import posthoc_accuracy_curve
+
+    _check_kwargs(posthoc_accuracy_curve, kwargs)
+    return InterpretabilityScorer(
+        posthoc_accuracy_score, "make_posthoc_accuracy_scorer", 1, **kwargs
+    )
+
+
+def make_comprehensiveness_scorer(**kwargs: Any) -> InterpretabilityScorer:
+    """Scorer for :func:`comprehensiveness_score`."""
+    _check_kwargs(comprehensiveness_score, kwargs)
+    return InterpretabilityScorer(
+        comprehensiveness_score, "make_comprehensiveness_scorer", 1, **kwargs
+    )
+
+
+def make_sufficiency_scorer(**kwargs: Any) -> InterpretabilityScorer:
+    """Scorer for :func:`sufficiency_score`, negated (greater is better, like ``neg_*``)."""
+    _check_kwargs(sufficiency_score, kwargs)
+    return InterpretabilityScorer(sufficiency_score, "make_sufficiency_scorer", -1, **kwargs)
