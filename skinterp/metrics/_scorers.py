@@ -36,6 +36,8 @@ class InterpretabilityScorer:
         self.factory = factory
         self.sign = sign
         self.kwargs = kwargs
+        # skorch's EpochScoring names its history column after the scorer
+        self.__name__ = factory.removeprefix("make_").removesuffix("_scorer")
 
     def __call__(self, estimator: Any, X: Any, y: Any = None, **_: Any) -> float:
         value = self.metric(estimator, X, **self.kwargs)
