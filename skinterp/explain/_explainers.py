@@ -328,9 +328,10 @@ class LimeExplainer(BaseExplainer):
             data = np.ones((n, d))
             if d:
                 sizes = rs.randint(1, d + 1, n - 1)
-                features = range(d)
+                # the package calls rs.choice(range(d), size, replace=False), which the legacy
+                # RandomState implements as permutation(d)[:size]: same stream, less overhead
                 for row, size in enumerate(sizes, start=1):
-                    data[row, rs.choice(features, size, replace=False)] = 0
+                    data[row, rs.permutation(d)[:size]] = 0
             datas.append(data)
         scores, proba = [None] * len(items), [None] * len(items)
         for group in _chunks(items, lambda it: n):
