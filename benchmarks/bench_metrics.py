@@ -91,8 +91,9 @@ def main():
     torch.set_num_threads(args.threads)
 
     data = load_rotten_tomatoes()
-    clf = TextClassifier(encoder="cnn", embeddings="glove-50d", lr=1e-3, batch_size=50,
-                         max_epochs=6, random_state=0)
+    clf = TextClassifier(
+        encoder="cnn", embeddings="glove-50d", lr=1e-3, batch_size=50, max_epochs=6, random_state=0
+    )
     clf.fit(data.X_train, data.y_train)
     texts = [t for t in data.X_test if t.strip()][: args.n]
 
@@ -116,9 +117,7 @@ def main():
         "forward_only_s": round(t_forward, 3),
         "speedup_vs_loop": round(t_loop / t_fast, 1),
         "ratio_to_forward": round(t_fast / t_forward, 3),
-        "same_values": bool(
-            np.allclose(a_fast, a_loop, atol=1e-5) and np.allclose(p_fast, p_loop)
-        ),
+        "same_values": bool(np.allclose(a_fast, a_loop, atol=1e-5) and np.allclose(p_fast, p_loop)),
         "aopc@1,5,9": [round(float(v), 4) for v in a_fast],
         "posthoc@1..10": [round(float(v), 4) for v in p_fast],
         "goals": {"speedup_vs_loop": ">= 10", "ratio_to_forward": "<= 1.2"},
@@ -135,9 +134,13 @@ def main():
             p = clf.predict_proba([text])[0]
             c = int(p.argmax())
             n_words = len(explainer_words(text))
-            res = explainer.explain_instance(text, clf.predict_proba, labels=(c,),
-                                             num_features=n_words,
-                                             num_samples=args.lime_samples)
+            res = explainer.explain_instance(
+                text,
+                clf.predict_proba,
+                labels=(c,),
+                num_features=n_words,
+                num_samples=args.lime_samples,
+            )
             ranked = sorted(res.local_exp[c], key=lambda fw: -fw[1])
             tops.append([fw[0] for fw in ranked[:5]])
         return tops

@@ -2,8 +2,17 @@
 
 from .base import TextClassifier
 from .explain import Explanation
+from .methods import IBAClassifier, L2XClassifier, VMaskClassifier
 from .metrics import evaluate
 
 __version__ = "0.1.0"
 
-__all__ = ["Explanation", "TextClassifier", "__version__", "evaluate"]
+__all__ = [
+    "Explanation",
+    "IBAClassifier",
+    "L2XClassifier",
+    "TextClassifier",
+    "VMaskClassifier",
+    "__version__",
+    "evaluate",
+]

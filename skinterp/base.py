@@ -173,6 +173,11 @@ class TextClassifier(ClassifierMixin, NeuralNet):
     train_split : callable or None, default=None
         A skorch split (e.g. ``skorch.dataset.ValidSplit``); overrides
         ``validation_fraction``.
+    init_from : fitted TextClassifier or FrozenEstimator, default=None
+        Start from this fitted model's tokenizer, encoder and classifier weights (e.g. a
+        fine-tuned base model, as the papers' BERT runs do); the method's own layers start
+        fresh, and ``encoder``/``pretrained``/``embeddings`` are not used. Inside ``GridSearchCV`` or ``clone`` wrap it as
+        ``sklearn.frozen.FrozenEstimator(model)``, since cloning a plain estimator unfits it.
     **kwargs
         skorch's other arguments and dunder parameters (``optimizer__momentum``,
         ``iterator_train__num_workers``, ``callbacks__print_log__...``, ...).
@@ -234,6 +239,7 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         "device": [None, str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "init_from": "no_validation",
     }
 
     #: Names of the extra loss terms returned by :meth:`get_loss_terms` (one history column
@@ -241,6 +247,8 @@ class TextClassifier(ClassifierMixin, NeuralNet):
     _extra_loss_names: tuple[str, ...] = ()
     #: Name stored in ``Explanation.method`` for the native explanation.
     _native_method: str = "gradient_x_input"
+    #: How sub-word token scores become a word score ("sum" or "mean").
+    _word_aggregation: str = "sum"
 
     def __init__(
         self,
@@ -277,6 +285,7 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         callbacks: list | None = None,
         criterion: type = nn.CrossEntropyLoss,
         train_split: Any = None,
+        init_from: Any = None,
         **kwargs: Any,
     ):
         super().__init__(
@@ -317,6 +326,7 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         self.patience = patience
         self.bucket_by_length = bucket_by_length
         self.random_state = random_state
+        self.init_from = init_from
 
     # ------------------------------------------------------------------ params and tags
     def __setattr__(self, name, value):
@@ -344,7 +354,7 @@ class TextClassifier(ClassifierMixin, NeuralNet):
                 "filter_sizes must be a non-empty sequence of ints >= 1, got "
                 f"{self.filter_sizes!r}."
             )
-        if self.encoder == "transformer" and self.pretrained is None:
+        if self.encoder == "transformer" and self.pretrained is None and self.init_from is None:
             raise ValueError(
                 "encoder='transformer' needs pretrained=<model id, local folder or config>."
             )
@@ -356,7 +366,8 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         # the way scikit-learn does.
         defaults = {
             name: p.default
-            for cls in (NeuralNet, type(self))
+            for cls in reversed(type(self).__mro__)
+            if "__init__" in vars(cls) and issubclass(cls, NeuralNet)
             for name, p in inspect.signature(cls.__init__).parameters.items()
         }
         shown = [
@@ -379,6 +390,9 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         return self.encoder == "transformer"
 
     def _family(self) -> str:
+        src = self._init_source()
+        if src is not None:
+            return src._family()
         return "transformer" if self._is_transformer() else "other"
 
     # ------------------------------------------------------------------ fitting
@@ -430,7 +444,29 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             super().fit(dataset, y_enc, **fit_params)
         return self
 
+    def _init_source(self):
+        """The fitted model named by ``init_from`` (unwrapping a FrozenEstimator), or None."""
+        src = self.init_from
+        if src is None:
+            return None
+        src = getattr(src, "estimator", src)  # sklearn.frozen.FrozenEstimator
+        if not isinstance(src, TextClassifier):
+            raise TypeError(
+                f"init_from must be a fitted skinterp estimator, got {type(src).__name__}."
+            )
+        if not hasattr(src, "module_") or not hasattr(src, "tokenizer_"):
+            raise ValueError(
+                "init_from is not fitted. If it went through clone() or GridSearchCV, wrap it "
+                "as sklearn.frozen.FrozenEstimator(model) so it keeps its weights."
+            )
+        return src
+
     def _fit_tokenizer(self, items: list, kind: str):
+        src = self._init_source()
+        if src is not None:
+            if kind == "encoded":
+                self._check_encodings_against(items, src.tokenizer_)
+            return src.tokenizer_
         if kind == "encoded":
             tok = items[0].tokenizer
             if any(e.tokenizer is not tok for e in items):
@@ -473,9 +509,11 @@ class TextClassifier(ClassifierMixin, NeuralNet):
         return items if kind == "encoded" else self.tokenizer_.encode(items)
 
     def _check_encodings(self, items: list[EncodedText]) -> None:
-        if not hasattr(self, "tokenizer_"):
-            return
-        mine = self.tokenizer_
+        if hasattr(self, "tokenizer_"):
+            self._check_encodings_against(items, self.tokenizer_)
+
+    @staticmethod
+    def _check_encodings_against(items: list[EncodedText], mine) -> None:
         for tok in {id(e.tokenizer): e.tokenizer for e in items}.values():
             same = tok is mine or (
                 type(tok) is type(mine)
@@ -556,7 +594,19 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             raise RuntimeError(
                 f"{type(self).__name__} builds its module from the data; call fit(X, y)."
             )
-        self.module_ = self._build_module(self._build_encoder(), len(self.classes_))
+        src = self._init_source()
+        if src is None:
+            module = self._build_module(self._build_encoder(), len(self.classes_))
+        else:
+            if not np.array_equal(np.asarray(src.classes_), np.asarray(self.classes_)):
+                raise ValueError(
+                    f"init_from was trained on classes {list(src.classes_)}, but y has "
+                    f"{list(self.classes_)}."
+                )
+            # the fitted backbone is taken as is (encoder/pretrained are not used)
+            module = self._build_module(copy.deepcopy(src.module_.encoder), len(self.classes_))
+            module.head.load_state_dict(src.module_.head.state_dict())
+        self.module_ = module
         return self
 
     def get_params_for_optimizer(self, prefix, named_parameters):
@@ -788,6 +838,7 @@ class TextClassifier(ClassifierMixin, NeuralNet):
                 scores.float().cpu().numpy(),
                 batch["word_ids"].cpu().numpy(),
                 [len(encodings[i].words) for i in idx],
+                reduce=self._word_aggregation,
             )
             for j, i in enumerate(idx):
                 enc = encodings[i]

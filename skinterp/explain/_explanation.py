@@ -104,13 +104,14 @@ class Explanation:
 
 
 def aggregate_token_scores(
-    token_scores: np.ndarray, word_ids: np.ndarray, n_words: list[int]
+    token_scores: np.ndarray, word_ids: np.ndarray, n_words: list[int], reduce: str = "sum"
 ) -> list[np.ndarray]:
-    """Sum token scores into word scores for a padded batch, without a per-token loop.
+    """Token scores to word scores for a padded batch, without a per-token loop.
 
-    Sub-word tokens of one word are *summed* (for gradient x input this keeps the
-    completeness of the attribution); special and padding tokens (``word_ids == -1``) are
-    dropped; words that received no token (truncated) score 0.
+    Sub-word tokens of one word are *summed* (``reduce="sum"``; for gradient x input this keeps
+    the completeness of the attribution) or averaged (``"mean"``; for probabilities such as
+    mask keep-probabilities); special and padding tokens (``word_ids == -1``) are dropped;
+    words that received no token (truncated) score 0.
 
     Parameters
     ----------
@@ -128,4 +129,9 @@ def aggregate_token_scores(
     valid = word_ids >= 0
     flat = (np.arange(B)[:, None] * width + word_ids)[valid]
     sums = np.bincount(flat, weights=token_scores[valid], minlength=B * width).reshape(B, width)
+    if reduce == "mean":
+        counts = np.bincount(flat, minlength=B * width).reshape(B, width)
+        sums = sums / np.maximum(counts, 1)
+    elif reduce != "sum":
+        raise ValueError(f"reduce must be 'sum' or 'mean', got {reduce!r}.")
     return [sums[i, :n] for i, n in enumerate(n_words)]

@@ -5,16 +5,30 @@ Nothing here imports scikit-learn or skorch.
 
 from ._encoders import CNNEncoder, EncoderOutput, LSTMEncoder, make_embedding, masked_pool
 from ._heads import ClassifierModule
+from ._masks import (
+    BernoulliMaskGate,
+    L2XSelector,
+    MaskedClassifierModule,
+    MaskOutput,
+    ReadoutBottleneck,
+    masked_mean,
+)
 from ._transformer import TransformerEncoder, find_embeddings_block, load_transformer
 
 __all__ = [
+    "BernoulliMaskGate",
     "CNNEncoder",
     "ClassifierModule",
     "EncoderOutput",
+    "L2XSelector",
     "LSTMEncoder",
+    "MaskOutput",
+    "MaskedClassifierModule",
+    "ReadoutBottleneck",
     "TransformerEncoder",
     "find_embeddings_block",
     "load_transformer",
     "make_embedding",
+    "masked_mean",
     "masked_pool",
 ]

@@ -6,6 +6,9 @@ Every encoder is an ``nn.Module`` with
 * ``forward(input_ids, attention_mask, token_type_ids=None, embedding_hook=None)
   -> EncoderOutput`` where ``embedding_hook`` (a callable on the ``(B, T, E)`` embeddings)
   lets a method scale or mask the embeddings before the rest of the network sees them;
+* ``word_embeddings(input_ids)`` and ``word_embedding_matrix``: the word-*type* vectors (for
+  CNN/LSTM the same as ``embed``; for transformers the input embedding table, before position
+  and type embeddings), read by mask layers whose mask is a function of the word type;
 * attributes ``embedding_dim``, ``output_dim`` (size of ``pooled``) and ``hidden_dims``
   (size of each entry of ``hidden_states``).
 """
@@ -90,6 +93,14 @@ class _WordVectorEncoder(nn.Module):
 
     def embed(self, input_ids, token_type_ids=None):
         return self.embedding(input_ids)
+
+    def word_embeddings(self, input_ids):
+        """Word-type embeddings (one vector per vocabulary entry)."""
+        return self.embedding(input_ids)
+
+    @property
+    def word_embedding_matrix(self) -> torch.Tensor:
+        return self.embedding.weight
 
     def _embed_and_hook(self, input_ids, token_type_ids, embedding_hook):
         emb = self.embed(input_ids, token_type_ids)

@@ -119,6 +119,14 @@ class TransformerEncoder(nn.Module):
             kwargs["token_type_ids"] = token_type_ids
         return block(**kwargs)
 
+    def word_embeddings(self, input_ids):
+        """Word-type vectors from the input embedding table (no position/type embeddings)."""
+        return self.model.get_input_embeddings()(input_ids)
+
+    @property
+    def word_embedding_matrix(self) -> torch.Tensor:
+        return self.model.get_input_embeddings().weight
+
     def forward(self, input_ids, attention_mask, token_type_ids=None, embedding_hook=None):
         captured: dict[str, torch.Tensor] = {}
 

@@ -1,0 +1,5 @@
+"""skorch callbacks used by the methods."""
+
+from ._annealing import LinearAnnealing
+
+__all__ = ["LinearAnnealing"]

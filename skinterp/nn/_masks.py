@@ -1,0 +1,219 @@
+"""Word mask layers: VMASK's Bernoulli gate, L2X's top-k selector, IBA's readout bottleneck.
+
+Every layer reads the *word-type* embeddings (``(B, T, E)``, one vector per vocabulary entry,
+so the mask is a function of the word type) and returns a :class:`MaskOutput`: how to change
+the embeddings the encoder consumes, a per-token importance for explanations, and unweighted
+loss terms computed over real tokens only (``attention_mask == 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._encoders import EncoderOutput
+from ._heads import ClassifierModule
+
+__all__ = [
+    "BernoulliMaskGate",
+    "L2XSelector",
+    "MaskOutput",
+    "MaskedClassifierModule",
+    "ReadoutBottleneck",
+    "masked_mean",
+]
+
+
+def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of ``values`` (B, T) over positions where ``mask`` (B, T) is 1."""
+    m = mask.to(values.dtype)
+    return (values * m).sum() / m.sum().clamp_min(1.0)
+
+
+@dataclass
+class MaskOutput:
+    """What a mask layer decided for a batch.
+
+    Attributes
+    ----------
+    scale : Tensor (B, T)
+        Multiplies each token's embedding (a sample in training, the expectation in eval).
+    importance : Tensor (B, T)
+        Per-token importance for native explanations.
+    terms : dict of str -> scalar Tensor
+        Unweighted regularisation terms over real tokens (``apply`` may add more).
+    """
+
+    scale: torch.Tensor
+    importance: torch.Tensor
+    terms: dict = field(default_factory=dict)
+
+
+class _MaskLayer(nn.Module):
+    """``forward`` decides the mask from word-type embeddings; ``apply`` changes the
+    embeddings the encoder consumes (default: scale each token)."""
+
+    def apply_mask(self, emb: torch.Tensor, out: MaskOutput, attention_mask) -> torch.Tensor:
+        return emb * out.scale.unsqueeze(-1).to(emb.dtype)
+
+
+class BernoulliMaskGate(_MaskLayer):
+    """VMASK's inference network q(R_x | x): Linear -> tanh -> Linear(2) per word type.
+
+    Training draws ``R`` with ``F.gumbel_softmax`` (``hard=True``: a 0/1 sample with a
+    straight-through gradient, as the public VMASK code); evaluation uses the expectation
+    ``E[R] = p(keep)``. The term ``neg_entropy`` is the mean over real tokens of
+    ``p log p + (1 - p) log(1 - p)`` (minus the entropy, i.e. the KL to Bernoulli(0.5) up to a
+    constant); VMASK minimises ``CE + beta * neg_entropy``.
+    """
+
+    def __init__(self, embedding_dim: int, hidden_size: int = 100, tau: float = 1.0):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(embedding_dim, hidden_size), nn.Tanh(), nn.Linear(hidden_size, 2)
+        )
+        self.tau = tau
+
+    def keep_probability(self, word_emb: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(word_emb), -1)[..., 1]
+
+    def forward(self, word_emb: torch.Tensor, attention_mask: torch.Tensor) -> MaskOutput:
+        logits = self.net(word_emb)
+        log_p = torch.log_softmax(logits, -1)
+        p = log_p.exp()
+        neg_entropy = (p * log_p).sum(-1)
+        if self.training:
+            scale = F.gumbel_softmax(logits, tau=self.tau, hard=True)[..., 1]
+        else:
+            scale = p[..., 1]
+        return MaskOutput(
+            scale, p[..., 1].detach(), {"neg_entropy": masked_mean(neg_entropy, attention_mask)}
+        )
+
+
+class L2XSelector(_MaskLayer):
+    """L2X (Chen et al., 2018) as a mask layer: feed-forward scores, Gumbel top-k relaxation.
+
+    A single linear layer scores every token; training draws ``k`` Gumbel-softmax samples over
+    the positions of each text (temperature ``tau``) and keeps their element-wise maximum (a
+    relaxed k-hot selection); evaluation keeps exactly the top-k scoring real tokens.
+    """
+
+    def __init__(self, embedding_dim: int, k: int = 10, tau: float = 0.5):
+        super().__init__()
+        self.scorer = nn.Linear(embedding_dim, 1)
+        self.k = k
+        self.tau = tau
+
+    def forward(self, word_emb: torch.Tensor, attention_mask: torch.Tensor) -> MaskOutput:
+        logits = self.scorer(word_emb).squeeze(-1)
+        real = attention_mask.bool()
+        logits = logits.masked_fill(~real, -1e4)  # padding is never selected
+        importance = torch.softmax(logits, -1)
+        if self.training:
+            uniform = torch.rand((self.k, *logits.shape), device=logits.device)
+            gumbel = -torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
+            samples = torch.softmax((logits.unsqueeze(0) + gumbel) / self.tau, -1)
+            scale = samples.max(0).values
+        else:
+            k = min(self.k, logits.shape[1])
+            top = logits.topk(k, dim=-1).indices
+            scale = torch.zeros_like(logits).scatter(1, top, 1.0)
+        scale = scale * real.to(scale.dtype)
+        return MaskOutput(scale, importance.detach())
+
+
+class ReadoutBottleneck(_MaskLayer):
+    """IBA's readout bottleneck (Schulz et al., 2020) as a mask layer.
+
+    ``lambda = sigmoid(Linear(x))`` per token; ``z = lambda * x + (1 - lambda) * eps`` with
+    ``eps ~ N(mu, sigma^2)``, where ``mu``/``sigma`` are per-dimension running estimates over
+    real tokens of the embeddings being masked (``masked_dim`` wide; lambda is computed from
+    the ``embedding_dim``-wide word-type vectors). Evaluation uses ``z = lambda * x + (1 - lambda) * mu``. The
+    ``capacity`` term is ``KL[N(lambda x + (1 - lambda) mu, (1 - lambda)^2 sigma^2) ||
+    N(mu, sigma^2)]``, averaged over dimensions and real tokens.
+    """
+
+    def __init__(self, embedding_dim: int, masked_dim: int | None = None, momentum: float = 0.05):
+        super().__init__()
+        self.readout = nn.Linear(embedding_dim, 1)
+        nn.init.constant_(self.readout.bias, 2.0)  # start close to "keep everything"
+        self.momentum = momentum
+        dim = masked_dim or embedding_dim
+        self.register_buffer("mu", torch.zeros(dim))
+        self.register_buffer("sigma", torch.ones(dim))
+        self.register_buffer("initialised", torch.zeros((), dtype=torch.bool))
+
+    def _update_stats(self, emb: torch.Tensor, attention_mask: torch.Tensor) -> None:
+        real = emb.detach()[attention_mask.bool()]
+        if real.shape[0] < 2:
+            return
+        mu, sigma = real.mean(0), real.std(0).clamp_min(1e-4)
+        if not bool(self.initialised):
+            self.mu.copy_(mu)
+            self.sigma.copy_(sigma)
+            self.initialised.fill_(True)
+        else:
+            self.mu.lerp_(mu, self.momentum)
+            self.sigma.lerp_(sigma, self.momentum)
+
+    def forward(self, word_emb: torch.Tensor, attention_mask: torch.Tensor) -> MaskOutput:
+        lam = torch.sigmoid(self.readout(word_emb).squeeze(-1))
+        return MaskOutput(lam, lam.detach())
+
+    def apply_mask(self, emb: torch.Tensor, out: MaskOutput, attention_mask) -> torch.Tensor:
+        # statistics and noise live in the space being masked (for transformers: the
+        # embeddings-block output), lambda comes from the word type
+        if self.training:
+            self._update_stats(emb, attention_mask)
+        lam = out.scale.unsqueeze(-1).to(emb.dtype)
+        one_minus = (1 - lam).clamp_min(1e-6)
+        var_ratio = one_minus**2
+        mean_shift = (lam * (emb - self.mu)) ** 2 / self.sigma**2
+        kl = 0.5 * (var_ratio + mean_shift - 1 - torch.log(var_ratio)).mean(-1)
+        out.terms["capacity"] = masked_mean(kl, attention_mask)
+        if self.training:
+            noise = self.mu + self.sigma * torch.randn_like(emb)
+        else:
+            noise = self.mu.expand_as(emb)
+        return lam * emb + (1 - lam) * noise
+
+
+class MaskedClassifierModule(ClassifierModule):
+    """Encoder with a mask layer between the embeddings and the rest of the network.
+
+    The mask layer reads the word-type embeddings (``encoder.word_embeddings``) and scales the
+    embeddings the encoder consumes (for transformers: the embeddings-block output). extras
+    hold ``"importance"`` (B, T) and ``"mask_terms"``.
+    """
+
+    def __init__(self, encoder: nn.Module, n_classes: int, mask_layer: nn.Module, dropout=0.5):
+        super().__init__(encoder, n_classes, dropout)
+        self.mask_layer = mask_layer
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        word_ids: torch.Tensor | None = None,
+        embedding_hook=None,
+    ) -> tuple[torch.Tensor, dict]:
+        word_emb = self.encoder.word_embeddings(input_ids)
+        mask = self.mask_layer(word_emb, attention_mask)
+
+        def apply(emb):
+            if embedding_hook is not None:
+                emb = embedding_hook(emb)
+            return self.mask_layer.apply_mask(emb, mask, attention_mask)
+
+        out: EncoderOutput = self.encoder(input_ids, attention_mask, token_type_ids, apply)
+        logits = self.head(self.dropout(out.pooled))
+        return logits, {
+            "pooled": out.pooled,
+            "importance": mask.importance,
+            "mask_terms": mask.terms,
+        }
