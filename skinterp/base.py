@@ -176,8 +176,9 @@ class TextClassifier(ClassifierMixin, NeuralNet):
     init_from : fitted TextClassifier or FrozenEstimator, default=None
         Start from this fitted model's tokenizer, encoder and classifier weights (e.g. a
         fine-tuned base model, as the papers' BERT runs do); the method's own layers start
-        fresh, and ``encoder``/``pretrained``/``embeddings`` are not used. Inside ``GridSearchCV`` or ``clone`` wrap it as
-        ``sklearn.frozen.FrozenEstimator(model)``, since cloning a plain estimator unfits it.
+        fresh, and ``encoder``/``pretrained``/``embeddings`` are not used. Inside
+        ``GridSearchCV`` or ``clone`` wrap it as ``sklearn.frozen.FrozenEstimator(model)``,
+        since cloning a plain estimator unfits it.
     **kwargs
         skorch's other arguments and dunder parameters (``optimizer__momentum``,
         ``iterator_train__num_workers``, ``callbacks__print_log__...``, ...).

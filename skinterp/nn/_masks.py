@@ -132,9 +132,10 @@ class ReadoutBottleneck(_MaskLayer):
     ``lambda = sigmoid(Linear(x))`` per token; ``z = lambda * x + (1 - lambda) * eps`` with
     ``eps ~ N(mu, sigma^2)``, where ``mu``/``sigma`` are per-dimension running estimates over
     real tokens of the embeddings being masked (``masked_dim`` wide; lambda is computed from
-    the ``embedding_dim``-wide word-type vectors). Evaluation uses ``z = lambda * x + (1 - lambda) * mu``. The
-    ``capacity`` term is ``KL[N(lambda x + (1 - lambda) mu, (1 - lambda)^2 sigma^2) ||
-    N(mu, sigma^2)]``, averaged over dimensions and real tokens.
+    the ``embedding_dim``-wide word-type vectors). Evaluation uses
+    ``z = lambda * x + (1 - lambda) * mu``. The ``capacity`` term is
+    ``KL[N(lambda x + (1 - lambda) mu, (1 - lambda)^2 sigma^2) || N(mu, sigma^2)]``,
+    averaged over dimensions and real tokens.
     """
 
     def __init__(self, embedding_dim: int, masked_dim: int | None = None, momentum: float = 0.05):
