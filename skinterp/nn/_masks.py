@@ -203,16 +203,24 @@ class MaskedClassifierModule(ClassifierModule):
         word_ids: torch.Tensor | None = None,
         embedding_hook=None,
     ) -> tuple[torch.Tensor, dict]:
-        word_emb = self.encoder.word_embeddings(input_ids)
-        mask = self.mask_layer(word_emb, attention_mask)
+        # CNN/LSTM consume the word-type vectors themselves: read the mask from them inside the
+        # hook instead of looking the embeddings up (and back-propagating into them) twice
+        same = getattr(self.encoder, "embeds_word_types", False)
+        state = {}
+        if not same:
+            word_emb = self.encoder.word_embeddings(input_ids)
+            state["mask"] = self.mask_layer(word_emb, attention_mask)
 
         def apply(emb):
             if embedding_hook is not None:
                 emb = embedding_hook(emb)
-            return self.mask_layer.apply_mask(emb, mask, attention_mask)
+            if same:
+                state["mask"] = self.mask_layer(emb, attention_mask)
+            return self.mask_layer.apply_mask(emb, state["mask"], attention_mask)
 
         out: EncoderOutput = self.encoder(input_ids, attention_mask, token_type_ids, apply)
         logits = self.head(self.dropout(out.pooled))
+        mask = state["mask"]
         return logits, {
             "pooled": out.pooled,
             "importance": mask.importance,
