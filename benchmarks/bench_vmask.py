@@ -3,11 +3,11 @@
 Same data (the fixed skinterp split), backbone, embeddings (GloVe-50d), epochs, learning rate
 and seeds for every model. For each: test accuracy; AOPC@5 (paper normalisation) on the first
 ``--n-eval`` test texts with LIME (fixed ``num_samples`` and ``random_state``) and with the
-model's native scores, and NAOPC@5 with LIME (AOPC rescaled per text between the worst and best
-removal order, so models of different confidence compare); post-hoc accuracy for k = 1..10 when each text keeps its k words of
-highest *global* importance (mask models: ``global_importance_``; base and l2: native local
-scores summed over 2,000 training texts); median training time per epoch, and its ratio to the
-base model's.
+model's native scores, and NAOPC@5 with LIME (AOPC rescaled per text between the worst and
+best removal order, so models of different confidence compare); post-hoc accuracy for
+k = 1..10 when each text keeps its k words of highest *global* importance (mask models:
+``global_importance_``; base and l2: native local scores summed over 2,000 training texts);
+median training time per epoch, and its ratio to the base model's.
 
 Usage: ``python benchmarks/bench_vmask.py [--backbones cnn lstm] [--seeds 0] [--epochs 6]``.
 Writes ``benchmarks/results/vmask.json`` and ``vmask.md``.
@@ -50,8 +50,13 @@ BACKBONES = {
 def run(name, backbone, seed, data, args):
     cls, extra = MODELS[name]
     clf = cls(
-        **BACKBONES[backbone], **extra, embeddings="glove-50d", lr=1e-3, batch_size=50,
-        max_epochs=args.epochs, random_state=seed,
+        **BACKBONES[backbone],
+        **extra,
+        embeddings="glove-50d",
+        lr=1e-3,
+        batch_size=50,
+        max_epochs=args.epochs,
+        random_state=seed,
     )
     start = time.perf_counter()
     clf.fit(data.X_train, data.y_train)
@@ -70,12 +75,13 @@ def run(name, backbone, seed, data, args):
         "epochs": args.epochs,
         "test_accuracy": round(clf.score(data.X_test, data.y_test), 4),
         "aopc5_lime": round(float(aopc_score(clf, texts, k=5, explanations=lime_exps)), 4),
-        "naopc5_lime": round(float(aopc_score(clf, texts, k=5, explanations=lime_exps,
-                                              normalization="naopc")), 4),
+        "naopc5_lime": round(
+            float(aopc_score(clf, texts, k=5, explanations=lime_exps, normalization="naopc")), 4
+        ),
         "aopc5_native": round(float(aopc_score(clf, texts, k=5)), 4),
         "posthoc_global@1..10": [
-            round(float(v), 4) for v in posthoc_accuracy_curve(clf, texts, k=10,
-                                                               global_scores=table)
+            round(float(v), 4)
+            for v in posthoc_accuracy_curve(clf, texts, k=10, global_scores=table)
         ],
         "epoch_s": round(statistics.median(clf.history[:, "dur"]), 3),
         "fit_s": round(fit_s, 2),
@@ -103,8 +109,11 @@ def main():
     result = {
         "benchmark": "vmask",
         "what": __doc__.split("\n\n")[1].strip(),
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "torch_threads": torch.get_num_threads()},
+        "machine": {
+            "platform": platform.platform(),
+            "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads(),
+        },
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "runs": runs,
     }

@@ -78,3 +78,19 @@ def test_demo_rejects_bad_options(capsys):
     assert "--epochs must be >= 1" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["demo", "--backbone", "gpt"])
+
+
+def test_quickstart_example_runs(rt, capsys):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "examples" / "quickstart.py"
+    argv = sys.argv
+    sys.argv = [str(path), "--fast"]
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    finally:
+        sys.argv = argv
+    out = capsys.readouterr().out
+    assert "VMASK: test accuracy 0." in out and "aopc@5" in out

@@ -45,11 +45,6 @@ class IBAClassifier(MaskedTextClassifier):
     def _mask_layer(self, word_dim, masked_dim):
         return ReadoutBottleneck(word_dim, masked_dim)
 
-    def _type_importance(self, word_vectors):
-        import torch
-
-        return torch.sigmoid(self.module_.mask_layer.readout(word_vectors).squeeze(-1))
-
     def get_loss_terms(self, y_pred, y_true, X=None, training=False):
         _, extras = y_pred
         return {"capacity": self.beta * extras["mask_terms"]["capacity"]}

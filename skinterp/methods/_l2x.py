@@ -48,6 +48,3 @@ class L2XClassifier(MaskedTextClassifier):
 
     def _mask_layer(self, word_dim, masked_dim):
         return L2XSelector(word_dim, self.select_k, self.tau)
-
-    def _type_importance(self, word_vectors):
-        return self.module_.mask_layer.scorer(word_vectors).squeeze(-1)

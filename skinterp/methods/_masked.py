@@ -18,8 +18,8 @@ __all__ = ["MaskedTextClassifier"]
 class MaskedTextClassifier(TextClassifier):
     """A ``TextClassifier`` with a word mask layer after the embeddings.
 
-    Subclasses provide the layer (``_mask_layer``), its per-word-type importance
-    (``_type_importance``) and the weighting of its loss terms (``get_loss_terms``).
+    Subclasses provide the layer (``_mask_layer``, whose ``type_importance`` gives
+    ``global_importance_``) and the weighting of its loss terms (``get_loss_terms``).
     The native explanation is the layer's per-token importance, averaged over the sub-word
     tokens of a word.
     """
@@ -31,10 +31,6 @@ class MaskedTextClassifier(TextClassifier):
     def _mask_layer(self, word_dim: int, masked_dim: int) -> nn.Module:
         """The mask layer for word-type vectors of ``word_dim`` and embeddings of
         ``masked_dim`` (they differ only for transformers with factorised embeddings)."""
-
-    @abstractmethod
-    def _type_importance(self, word_vectors: torch.Tensor) -> torch.Tensor:
-        """Importance of each word type from its vector, shape (V,)."""
 
     def _build_module(self, encoder: nn.Module, n_classes: int) -> nn.Module:
         dropout = self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
@@ -73,7 +69,7 @@ class MaskedTextClassifier(TextClassifier):
         self.module_.eval()
         with torch.no_grad():
             vectors = matrix[torch.as_tensor(ids, device=matrix.device)]
-            scores = self._type_importance(vectors).float().cpu().numpy()
+            scores = self.module_.mask_layer.type_importance(vectors).float().cpu().numpy()
         series = pd.Series(scores, index=words, name="importance", dtype=np.float64)
         series = series[~series.index.duplicated()]
         return series.sort_values(ascending=False, kind="stable")

@@ -100,9 +100,6 @@ class VMaskClassifier(MaskedTextClassifier):
     def _mask_layer(self, word_dim, masked_dim):
         return BernoulliMaskGate(word_dim, self.mask_hidden_size, self.tau)
 
-    def _type_importance(self, word_vectors):
-        return self.module_.mask_layer.keep_probability(word_vectors)
-
     def _build_module(self, encoder, n_classes):
         module = super()._build_module(encoder, n_classes)
         module.register_buffer("beta", torch.tensor(float(self.beta)))

@@ -84,9 +84,6 @@ def masked_pool(states: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Ten
 
 
 class _WordVectorEncoder(nn.Module):
-    #: ``embed`` returns the word-type vectors themselves (no position or type embeddings)
-    embeds_word_types = True
-
     def __init__(self, vocab_size, embedding_dim, embeddings, freeze_embeddings, padding_idx):
         super().__init__()
         self.embedding = make_embedding(

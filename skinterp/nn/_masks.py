@@ -1,13 +1,20 @@
 """Word mask layers: VMASK's Bernoulli gate, L2X's top-k selector, IBA's readout bottleneck.
 
-Every layer reads the *word-type* embeddings (``(B, T, E)``, one vector per vocabulary entry,
-so the mask is a function of the word type) and returns a :class:`MaskOutput`: how to change
-the embeddings the encoder consumes, a per-token importance for explanations, and unweighted
-loss terms computed over real tokens only (``attention_mask == 1``).
+A mask is a function of the word *type* (VMASK eq. 1). Each layer therefore splits in two:
+
+* ``score_types(vectors)`` -- the network, run once per *distinct* word type of a batch on its
+  word-type vector (``encoder.word_embedding_matrix`` rows), not once per token;
+* ``forward(scores, inverse, attention_mask)`` -- per token (``scores[inverse]`` is the
+  (B, T, k) token view of the (U, k) type scores): sampling in training, the expectation (or
+  a deterministic rule) in evaluation, and unweighted loss terms over real tokens only
+  (``attention_mask == 1``), returned as a :class:`MaskOutput`;
+* ``apply_mask(emb, out, attention_mask)`` -- how the embeddings the encoder consumes change
+  (default: scale each token).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import torch
@@ -44,7 +51,7 @@ class MaskOutput:
     importance : Tensor (B, T)
         Per-token importance for native explanations.
     terms : dict of str -> scalar Tensor
-        Unweighted regularisation terms over real tokens (``apply`` may add more).
+        Unweighted regularisation terms over real tokens (``apply_mask`` may add more).
     """
 
     scale: torch.Tensor
@@ -52,9 +59,14 @@ class MaskOutput:
     terms: dict = field(default_factory=dict)
 
 
-class _MaskLayer(nn.Module):
-    """``forward`` decides the mask from word-type embeddings; ``apply`` changes the
-    embeddings the encoder consumes (default: scale each token)."""
+class _MaskLayer(nn.Module, ABC):
+    def score_types(self, vectors: torch.Tensor) -> torch.Tensor:
+        """Scores of word types from their vectors, shape (U, k)."""
+        return self.net(vectors)
+
+    @abstractmethod
+    def type_importance(self, vectors: torch.Tensor) -> torch.Tensor:
+        """One importance value per word type, shape (U,) (for ``global_importance_``)."""
 
     def apply_mask(self, emb: torch.Tensor, out: MaskOutput, attention_mask) -> torch.Tensor:
         return emb * out.scale.unsqueeze(-1).to(emb.dtype)
@@ -77,41 +89,50 @@ class BernoulliMaskGate(_MaskLayer):
         )
         self.tau = tau
 
-    def keep_probability(self, word_emb: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.net(word_emb), -1)[..., 1]
+    def keep_probability(self, vectors: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(vectors), -1)[..., 1]
 
-    def forward(self, word_emb: torch.Tensor, attention_mask: torch.Tensor) -> MaskOutput:
-        logits = self.net(word_emb)
-        log_p = torch.log_softmax(logits, -1)
-        p = log_p.exp()
-        neg_entropy = (p * log_p).sum(-1)
+    def type_importance(self, vectors: torch.Tensor) -> torch.Tensor:
+        return self.keep_probability(vectors)
+
+    def forward(
+        self, scores: torch.Tensor, inverse: torch.Tensor, attention_mask: torch.Tensor
+    ) -> MaskOutput:
+        # probabilities and entropy once per word type; only the sample is per token
+        log_p = torch.log_softmax(scores, -1)
+        p_keep = log_p[:, 1].exp()[inverse]
+        neg_entropy = (log_p.exp() * log_p).sum(-1)[inverse]
         if self.training:
-            scale = F.gumbel_softmax(logits, tau=self.tau, hard=True)[..., 1]
+            scale = F.gumbel_softmax(scores[inverse], tau=self.tau, hard=True)[..., 1]
         else:
-            scale = p[..., 1]
+            scale = p_keep
         return MaskOutput(
-            scale, p[..., 1].detach(), {"neg_entropy": masked_mean(neg_entropy, attention_mask)}
+            scale, p_keep.detach(), {"neg_entropy": masked_mean(neg_entropy, attention_mask)}
         )
 
 
 class L2XSelector(_MaskLayer):
     """L2X (Chen et al., 2018) as a mask layer: feed-forward scores, Gumbel top-k relaxation.
 
-    A single linear layer scores every token; training draws ``k`` Gumbel-softmax samples over
-    the positions of each text (temperature ``tau``) and keeps their element-wise maximum (a
-    relaxed k-hot selection); evaluation keeps exactly the top-k scoring real tokens.
+    A single linear layer scores every word type; training draws ``k`` Gumbel-softmax samples
+    over the positions of each text (temperature ``tau``) and keeps their element-wise maximum
+    (a relaxed k-hot selection); evaluation keeps exactly the top-k scoring real tokens.
     """
 
     def __init__(self, embedding_dim: int, k: int = 10, tau: float = 0.5):
         super().__init__()
-        self.scorer = nn.Linear(embedding_dim, 1)
+        self.net = nn.Linear(embedding_dim, 1)
         self.k = k
         self.tau = tau
 
-    def forward(self, word_emb: torch.Tensor, attention_mask: torch.Tensor) -> MaskOutput:
-        logits = self.scorer(word_emb).squeeze(-1)
+    def type_importance(self, vectors: torch.Tensor) -> torch.Tensor:
+        return self.net(vectors).squeeze(-1)
+
+    def forward(
+        self, scores: torch.Tensor, inverse: torch.Tensor, attention_mask: torch.Tensor
+    ) -> MaskOutput:
         real = attention_mask.bool()
-        logits = logits.masked_fill(~real, -1e4)  # padding is never selected
+        logits = scores.squeeze(-1)[inverse].masked_fill(~real, -1e4)  # padding is never selected
         importance = torch.softmax(logits, -1)
         if self.training:
             uniform = torch.rand((self.k, *logits.shape), device=logits.device)
@@ -129,10 +150,9 @@ class L2XSelector(_MaskLayer):
 class ReadoutBottleneck(_MaskLayer):
     """IBA's readout bottleneck (Schulz et al., 2020) as a mask layer.
 
-    ``lambda = sigmoid(Linear(x))`` per token; ``z = lambda * x + (1 - lambda) * eps`` with
+    ``lambda = sigmoid(Linear(x))`` per word type; ``z = lambda * x + (1 - lambda) * eps`` with
     ``eps ~ N(mu, sigma^2)``, where ``mu``/``sigma`` are per-dimension running estimates over
-    real tokens of the embeddings being masked (``masked_dim`` wide; lambda is computed from
-    the ``embedding_dim``-wide word-type vectors). Evaluation uses
+    real tokens of the embeddings being masked (``masked_dim`` wide). Evaluation uses
     ``z = lambda * x + (1 - lambda) * mu``. The ``capacity`` term is
     ``KL[N(lambda x + (1 - lambda) mu, (1 - lambda)^2 sigma^2) || N(mu, sigma^2)]``,
     averaged over dimensions and real tokens.
@@ -140,13 +160,16 @@ class ReadoutBottleneck(_MaskLayer):
 
     def __init__(self, embedding_dim: int, masked_dim: int | None = None, momentum: float = 0.05):
         super().__init__()
-        self.readout = nn.Linear(embedding_dim, 1)
-        nn.init.constant_(self.readout.bias, 2.0)  # start close to "keep everything"
+        self.net = nn.Linear(embedding_dim, 1)
+        nn.init.constant_(self.net.bias, 2.0)  # start close to "keep everything"
         self.momentum = momentum
         dim = masked_dim or embedding_dim
         self.register_buffer("mu", torch.zeros(dim))
         self.register_buffer("sigma", torch.ones(dim))
         self.register_buffer("initialised", torch.zeros((), dtype=torch.bool))
+
+    def type_importance(self, vectors: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.net(vectors).squeeze(-1))
 
     def _update_stats(self, emb: torch.Tensor, attention_mask: torch.Tensor) -> None:
         real = emb.detach()[attention_mask.bool()]
@@ -161,18 +184,19 @@ class ReadoutBottleneck(_MaskLayer):
             self.mu.lerp_(mu, self.momentum)
             self.sigma.lerp_(sigma, self.momentum)
 
-    def forward(self, word_emb: torch.Tensor, attention_mask: torch.Tensor) -> MaskOutput:
-        lam = torch.sigmoid(self.readout(word_emb).squeeze(-1))
+    def forward(
+        self, scores: torch.Tensor, inverse: torch.Tensor, attention_mask: torch.Tensor
+    ) -> MaskOutput:
+        lam = torch.sigmoid(scores.squeeze(-1))[inverse]
         return MaskOutput(lam, lam.detach())
 
     def apply_mask(self, emb: torch.Tensor, out: MaskOutput, attention_mask) -> torch.Tensor:
         # statistics and noise live in the space being masked (for transformers: the
-        # embeddings-block output), lambda comes from the word type
+        # embeddings-block output); lambda comes from the word type
         if self.training:
             self._update_stats(emb, attention_mask)
         lam = out.scale.unsqueeze(-1).to(emb.dtype)
-        one_minus = (1 - lam).clamp_min(1e-6)
-        var_ratio = one_minus**2
+        var_ratio = (1 - lam).clamp_min(1e-6) ** 2
         mean_shift = (lam * (emb - self.mu)) ** 2 / self.sigma**2
         kl = 0.5 * (var_ratio + mean_shift - 1 - torch.log(var_ratio)).mean(-1)
         out.terms["capacity"] = masked_mean(kl, attention_mask)
@@ -186,9 +210,11 @@ class ReadoutBottleneck(_MaskLayer):
 class MaskedClassifierModule(ClassifierModule):
     """Encoder with a mask layer between the embeddings and the rest of the network.
 
-    The mask layer reads the word-type embeddings (``encoder.word_embeddings``) and scales the
-    embeddings the encoder consumes (for transformers: the embeddings-block output). extras
-    hold ``"importance"`` (B, T) and ``"mask_terms"``.
+    The layer's network runs once per distinct word type in the batch (on the rows of
+    ``encoder.word_embedding_matrix``); the resulting mask scales the embeddings the encoder
+    consumes (for transformers: the embeddings-block output). Because the mask is a function
+    of the word type, gradients taken at the token embeddings (``embedding_hook``) see the mask
+    as fixed. extras hold ``"importance"`` (B, T) and ``"mask_terms"``.
     """
 
     def __init__(self, encoder: nn.Module, n_classes: int, mask_layer: nn.Module, dropout=0.5):
@@ -203,24 +229,17 @@ class MaskedClassifierModule(ClassifierModule):
         word_ids: torch.Tensor | None = None,
         embedding_hook=None,
     ) -> tuple[torch.Tensor, dict]:
-        # CNN/LSTM consume the word-type vectors themselves: read the mask from them inside the
-        # hook instead of looking the embeddings up (and back-propagating into them) twice
-        same = getattr(self.encoder, "embeds_word_types", False)
-        state = {}
-        if not same:
-            word_emb = self.encoder.word_embeddings(input_ids)
-            state["mask"] = self.mask_layer(word_emb, attention_mask)
+        types, inverse = torch.unique(input_ids, return_inverse=True)
+        scores = self.mask_layer.score_types(self.encoder.word_embedding_matrix[types])
+        mask = self.mask_layer(scores, inverse, attention_mask)
 
         def apply(emb):
             if embedding_hook is not None:
                 emb = embedding_hook(emb)
-            if same:
-                state["mask"] = self.mask_layer(emb, attention_mask)
-            return self.mask_layer.apply_mask(emb, state["mask"], attention_mask)
+            return self.mask_layer.apply_mask(emb, mask, attention_mask)
 
         out: EncoderOutput = self.encoder(input_ids, attention_mask, token_type_ids, apply)
         logits = self.head(self.dropout(out.pooled))
-        mask = state["mask"]
         return logits, {
             "pooled": out.pooled,
             "importance": mask.importance,
