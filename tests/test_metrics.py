@@ -343,3 +343,22 @@ def test_estimator_without_predict_proba(toy):
 
     with pytest.raises(NotFittedError):
         aopc_score(KeywordModel(), TEXTS, explainer="occlusion")
+
+
+def test_pipeline_with_tokenizer_uses_the_skinterp_fast_path(toy, tmp_path):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    from skinterp.text import Tokenizer
+
+    X, y = toy
+    pipe = Pipeline([("tok", Tokenizer()), ("clf", small_cnn(max_epochs=2))]).fit(X, y)
+    direct = pipe[-1]
+    assert aopc_score(pipe, X[:6]) == pytest.approx(aopc_score(direct, pipe[0].transform(X[:6])))
+    gs = GridSearchCV(
+        Pipeline([("tok", Tokenizer()), ("clf", small_cnn(max_epochs=1))], memory=str(tmp_path)),
+        {"clf__lr": [1e-3, 1e-2]},
+        scoring=make_aopc_scorer(k=2),
+        cv=2,
+    ).fit(X, y)
+    assert np.isfinite(gs.cv_results_["mean_test_score"]).all()

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from ..text import segment_words
 from ._explanation import Explanation, aggregate_token_scores
-from ._perturb import Item, as_items, is_skinterp, predict_variants
+from ._perturb import Item, as_items, is_skinterp, predict_variants, unwrap_pipeline
 
 __all__ = [
     "BaseExplainer",
@@ -90,6 +90,7 @@ class BaseExplainer(ABC):
 
     def explain(self, estimator: Any, X: Any) -> list[Explanation]:
         """Explain the estimator's predictions on ``X`` (texts or pairs)."""
+        estimator, X = unwrap_pipeline(estimator, X)
         return self._explain_items(estimator, as_items(estimator, X))
 
     @abstractmethod
@@ -405,6 +406,7 @@ def global_importance(estimator: Any, X: Any, explainer: Any = "native", *, lowe
     import pandas as pd
 
     totals: dict[str, float] = {}
+    estimator, X = unwrap_pipeline(estimator, X)
     for exp in get_explainer(explainer).explain(estimator, X):
         for word, score in zip(exp.words, exp.scores, strict=True):
             key = word.lower() if lowercase else word

@@ -48,6 +48,20 @@ def is_skinterp(estimator: Any) -> bool:
     return isinstance(estimator, TextClassifier)
 
 
+def unwrap_pipeline(estimator: Any, X: Any) -> tuple[Any, Any]:
+    """A scikit-learn Pipeline ending in a skinterp estimator becomes that estimator, with X
+    passed through the earlier steps (e.g. a cached ``Tokenizer``), so native explanations and
+    the token-space fast path apply. Anything else is returned unchanged."""
+    from sklearn.pipeline import Pipeline
+    from torch.utils.data import Dataset
+
+    if isinstance(estimator, Pipeline) and is_skinterp(estimator.steps[-1][1]):
+        if not isinstance(X, Dataset) and len(estimator.steps) > 1:
+            X = estimator[:-1].transform(X)
+        return estimator.steps[-1][1], X
+    return estimator, X
+
+
 def check_proba_estimator(estimator: Any) -> None:
     if not hasattr(estimator, "predict_proba"):
         raise TypeError(

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..explain import get_explainer
-from ..explain._perturb import as_items
+from ..explain._perturb import as_items, unwrap_pipeline
 from . import _faithfulness as F
 from ._plausibility import plausibility_scores
 
@@ -78,6 +78,7 @@ def evaluate(
         raise ValueError(f"unknown metric(s) {unknown}; use any of {list(METRICS)}.")
     if "plausibility" in metrics and lexicon is None:
         raise ValueError("the plausibility metric needs lexicon=<word -> valence mapping>.")
+    estimator, X = unwrap_pipeline(estimator, X)
     items = as_items(estimator, X)
     inputs = [it.encoding if it.encoding is not None else it.text for it in items]
     rows = []

@@ -17,7 +17,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..explain import get_explainer
-from ..explain._perturb import PERTURBATIONS, Item, _string_variant, as_items, predict_variants
+from ..explain._perturb import (
+    PERTURBATIONS,
+    Item,
+    _string_variant,
+    as_items,
+    predict_variants,
+    unwrap_pipeline,
+)
 from ..text import check_k
 
 __all__ = [
@@ -163,6 +170,7 @@ def aopc_curve(
     """
     k = check_k(k)
     _check_perturbation(perturbation)
+    estimator, X = unwrap_pipeline(estimator, X)
     items, rankings, _ = _prepare(estimator, X, explainer, explanations)
     return _drop_curves(estimator, items, rankings, k, perturbation).mean(0)
 
@@ -222,6 +230,7 @@ def aopc_score(
             f"normalization must be 'paper', 'mean' or 'naopc', got {normalization!r}."
         )
     _check_perturbation(perturbation)
+    estimator, X = unwrap_pipeline(estimator, X)
     items, rankings, _ = _prepare(estimator, X, explainer, explanations)
     K = max(ks)
     drops = _drop_curves(estimator, items, rankings, K, perturbation)
@@ -349,6 +358,7 @@ def posthoc_accuracy_curve(
     """
     k = check_k(k)
     _check_perturbation(perturbation)
+    estimator, X = unwrap_pipeline(estimator, X)
     if global_scores is not None:
         items = as_items(estimator, X)
         if any(it.n_words == 0 for it in items):
@@ -376,6 +386,7 @@ def posthoc_accuracy_score(estimator: Any, X: Any, *, k: int = 5, **kwargs: Any)
 def _eraser(estimator, X, explainer, size, perturbation, explanations, top: bool) -> float:
     sizes = _check_size(size)
     _check_perturbation(perturbation)
+    estimator, X = unwrap_pipeline(estimator, X)
     items, rankings, _ = _prepare(estimator, X, explainer, explanations)
     keeps = []
     for it, r in zip(items, rankings, strict=True):
@@ -432,6 +443,7 @@ def sufficiency_score(
 
 def confidence_score(estimator: Any, X: Any) -> float:
     """Mean confidence on the unperturbed texts, F(X) = mean_x max_c p(c|x) (PCT §3.5)."""
+    estimator, X = unwrap_pipeline(estimator, X)
     items = as_items(estimator, X)
     preds = predict_variants(estimator, items, [np.ones((1, it.n_words), bool) for it in items])
     return float(np.mean([p[0].max() for p in preds]))
@@ -471,6 +483,7 @@ def reduced_number(
     _check_perturbation(perturbation)
     if max_words is not None:
         max_words = check_k(max_words, "max_words")
+    estimator, X = unwrap_pipeline(estimator, X)
     items, rankings, _ = _prepare(estimator, X, explainer, explanations)
     out = []
     for order_of in (lambda r: r, lambda r: r[::-1]):
@@ -501,6 +514,7 @@ def saliency_variance(
     (I-Var) or least (U-Var) important word removed. Texts with fewer than 3 words are
     skipped. Larger I-Var than U-Var is the healthy pattern.
     """
+    estimator, X = unwrap_pipeline(estimator, X)
     items, rankings, _ = _prepare(estimator, X, explainer, explanations)
     expl = get_explainer(explainer)
     use = [i for i, it in enumerate(items) if it.n_words >= 3]

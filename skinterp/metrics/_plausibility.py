@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..explain import get_explainer
-from ..explain._perturb import as_items
+from ..explain._perturb import as_items, unwrap_pipeline
 from ..text import check_k
 
 __all__ = ["PlausibilityScores", "frequency_importance_correlation", "plausibility_scores"]
@@ -76,6 +76,7 @@ def plausibility_scores(
     explanations : list of Explanation, optional
     """
     k = check_k(k)
+    estimator, X = unwrap_pipeline(estimator, X)
     if isinstance(lexicon, (set, frozenset)):
         valence = None
         words = {str(w).lower() for w in lexicon}
@@ -143,6 +144,7 @@ def frequency_importance_correlation(
 
     from ..explain import global_importance
 
+    estimator, X = unwrap_pipeline(estimator, X)
     items = as_items(estimator, X)
     counts = Counter(w.lower() for it in items for w in it.words)
     if global_scores is None:
