@@ -206,9 +206,12 @@ def main():
                 f"{mean(rows, 'posthoc_global@1..10', 9):.3f} | {mean(rows, 'epoch_s'):.2f} | "
                 f"{mean(rows, 'epoch_s') / base_epoch:.2f} |"
             )
-    lines += ["", "The s/epoch column comes from single fits and is noisy (about +-10% here); the "
-              "VMASK/base epoch-time ratio is measured interleaved and repeated in "
-              "[vmask_timing.md](vmask_timing.md)."]
+    lines += [
+        "",
+        "The s/epoch column comes from single fits and is noisy (about +-10% here); the "
+        "VMASK/base epoch-time ratio is measured interleaved and repeated in "
+        "[vmask_timing.md](vmask_timing.md).",
+    ]
     (args.out / "vmask.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
