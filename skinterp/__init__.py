@@ -2,7 +2,13 @@
 
 from .base import TextClassifier
 from .explain import Explanation
-from .methods import IBAClassifier, L2XClassifier, VMaskClassifier
+from .methods import (
+    IBAClassifier,
+    L2XClassifier,
+    SCLClassifier,
+    SimCSEClassifier,
+    VMaskClassifier,
+)
 from .metrics import evaluate
 
 __version__ = "0.1.0"
@@ -11,6 +17,8 @@ __all__ = [
     "Explanation",
     "IBAClassifier",
     "L2XClassifier",
+    "SCLClassifier",
+    "SimCSEClassifier",
     "TextClassifier",
     "VMaskClassifier",
     "__version__",

@@ -1,8 +1,16 @@
 """The interpretability methods, one private module each."""
 
+from ._contrastive import SCLClassifier, SimCSEClassifier
 from ._iba import IBAClassifier
 from ._l2x import L2XClassifier
 from ._masked import MaskedTextClassifier
 from ._vmask import VMaskClassifier
 
-__all__ = ["IBAClassifier", "L2XClassifier", "MaskedTextClassifier", "VMaskClassifier"]
+__all__ = [
+    "IBAClassifier",
+    "L2XClassifier",
+    "MaskedTextClassifier",
+    "SCLClassifier",
+    "SimCSEClassifier",
+    "VMaskClassifier",
+]

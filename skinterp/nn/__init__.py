@@ -3,6 +3,7 @@
 Nothing here imports scikit-learn or skorch.
 """
 
+from ._contrastive import supervised_contrastive_loss, view_pairs_mask
 from ._encoders import CNNEncoder, EncoderOutput, LSTMEncoder, make_embedding, masked_pool
 from ._heads import ClassifierModule
 from ._masks import (
@@ -31,4 +32,6 @@ __all__ = [
     "make_embedding",
     "masked_mean",
     "masked_pool",
+    "supervised_contrastive_loss",
+    "view_pairs_mask",
 ]

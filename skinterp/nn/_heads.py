@@ -12,8 +12,9 @@ class ClassifierModule(nn.Module):
     """The base model of every paper: encoder, pooled representation, linear classifier.
 
     ``forward`` returns ``(logits, extras)``. skorch predicts from the first element;
-    ``extras`` is a dict that always holds ``"pooled"`` (B, H) and that method modules extend
-    (token scores, representations, unweighted loss terms).
+    ``extras`` is a dict that always holds ``"pooled"`` (B, H) and ``"features"`` (the pooled
+    vector after dropout, what the linear layer reads) and that method modules extend (token
+    scores, representations, unweighted loss terms).
 
     Parameters
     ----------
@@ -40,5 +41,5 @@ class ClassifierModule(nn.Module):
         embedding_hook=None,
     ) -> tuple[torch.Tensor, dict]:
         out = self.encoder(input_ids, attention_mask, token_type_ids, embedding_hook)
-        logits = self.head(self.dropout(out.pooled))
-        return logits, {"pooled": out.pooled}
+        features = self.dropout(out.pooled)
+        return self.head(features), {"pooled": out.pooled, "features": features}
