@@ -3,6 +3,7 @@
 from .base import TextClassifier
 from .explain import Explanation
 from .methods import (
+    EVarMClassifier,
     IBAClassifier,
     L2XClassifier,
     SCLClassifier,
@@ -14,6 +15,7 @@ from .metrics import evaluate
 __version__ = "0.1.0"
 
 __all__ = [
+    "EVarMClassifier",
     "Explanation",
     "IBAClassifier",
     "L2XClassifier",

@@ -1,12 +1,14 @@
 """The interpretability methods, one private module each."""
 
 from ._contrastive import SCLClassifier, SimCSEClassifier
+from ._evarm import EVarMClassifier
 from ._iba import IBAClassifier
 from ._l2x import L2XClassifier
 from ._masked import MaskedTextClassifier
 from ._vmask import VMaskClassifier
 
 __all__ = [
+    "EVarMClassifier",
     "IBAClassifier",
     "L2XClassifier",
     "MaskedTextClassifier",

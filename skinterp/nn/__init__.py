@@ -11,6 +11,7 @@ from ._masks import (
     L2XSelector,
     MaskedClassifierModule,
     MaskOutput,
+    MultiLevelMaskModule,
     ReadoutBottleneck,
     masked_mean,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "LSTMEncoder",
     "MaskOutput",
     "MaskedClassifierModule",
+    "MultiLevelMaskModule",
     "ReadoutBottleneck",
     "TransformerEncoder",
     "find_embeddings_block",

@@ -29,6 +29,7 @@ __all__ = [
     "L2XSelector",
     "MaskOutput",
     "MaskedClassifierModule",
+    "MultiLevelMaskModule",
     "ReadoutBottleneck",
     "masked_mean",
 ]
@@ -73,7 +74,8 @@ class _MaskLayer(nn.Module, ABC):
 
 
 class BernoulliMaskGate(_MaskLayer):
-    """VMASK's inference network q(R_x | x): Linear -> tanh -> Linear(2) per word type.
+    """VMASK's inference network q(R_x | x): Linear -> tanh -> Linear(2) per word type
+    (``n_hidden=2`` gives E-VarM's two-hidden-layer gate).
 
     Training draws ``R`` with ``F.gumbel_softmax`` (``hard=True``: a 0/1 sample with a
     straight-through gradient, as the public VMASK code); evaluation uses the expectation
@@ -82,11 +84,15 @@ class BernoulliMaskGate(_MaskLayer):
     constant); VMASK minimises ``CE + beta * neg_entropy``.
     """
 
-    def __init__(self, embedding_dim: int, hidden_size: int = 100, tau: float = 1.0):
+    def __init__(
+        self, embedding_dim: int, hidden_size: int = 100, tau: float = 1.0, n_hidden: int = 1
+    ):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(embedding_dim, hidden_size), nn.Tanh(), nn.Linear(hidden_size, 2)
-        )
+        layers, width = [], embedding_dim
+        for _ in range(n_hidden):
+            layers += [nn.Linear(width, hidden_size), nn.Tanh()]
+            width = hidden_size
+        self.net = nn.Sequential(*layers, nn.Linear(width, 2))
         self.tau = tau
 
     def keep_probability(self, vectors: torch.Tensor) -> torch.Tensor:
@@ -243,5 +249,60 @@ class MaskedClassifierModule(ClassifierModule):
         return logits, {
             "pooled": out.pooled,
             "importance": mask.importance,
+            "mask_terms": mask.terms,
+        }
+
+
+class MultiLevelMaskModule(ClassifierModule):
+    """E-VarM's module: a gate over *every* hidden layer decides the word mask.
+
+    A first, gradient-free pass of the encoder gives the hidden states h(0)..h(L) of every
+    token; the gate (a :class:`BernoulliMaskGate`, here with two hidden layers) reads their
+    concatenation (E-VarM eq. 1) and draws a Bernoulli mask per token with Gumbel-softmax in
+    training (eqs. 2-4) or uses its expectation in evaluation; the second pass sees
+    ``z = r * x`` (eq. 5, on the embeddings; for transformers on the embeddings-block output).
+    The gate reads the hidden states as features: no gradient flows back into the encoder
+    through them (the encoder learns from the masked pass).
+
+    extras: ``pooled``, ``features``, ``importance`` (keep probability), ``mask`` (the mask
+    used, B x T) and ``mask_terms`` (``neg_entropy``).
+    """
+
+    def __init__(self, encoder: nn.Module, n_classes: int, gate: BernoulliMaskGate, dropout=0.1):
+        super().__init__(encoder, n_classes, dropout)
+        self.gate = gate
+
+    def decide(self, input_ids, attention_mask, token_type_ids=None) -> MaskOutput:
+        """The gate's mask for a batch (sampled in training mode)."""
+        with torch.no_grad():
+            first = self.encoder(input_ids, attention_mask, token_type_ids)
+        states = torch.cat(first.hidden_states, -1)
+        B, T, _ = states.shape
+        scores = self.gate.score_types(states.reshape(B * T, -1))
+        inverse = torch.arange(B * T, device=states.device).view(B, T)
+        return self.gate(scores, inverse, attention_mask)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        word_ids: torch.Tensor | None = None,
+        embedding_hook=None,
+    ) -> tuple[torch.Tensor, dict]:
+        mask = self.decide(input_ids, attention_mask, token_type_ids)
+
+        def apply(emb):
+            if embedding_hook is not None:
+                emb = embedding_hook(emb)
+            return self.gate.apply_mask(emb, mask, attention_mask)
+
+        out = self.encoder(input_ids, attention_mask, token_type_ids, apply)
+        features = self.dropout(out.pooled)
+        return self.head(features), {
+            "pooled": out.pooled,
+            "features": features,
+            "importance": mask.importance,
+            "mask": mask.scale,
             "mask_terms": mask.terms,
         }
