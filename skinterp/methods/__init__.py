@@ -5,6 +5,7 @@ from ._evarm import EVarMClassifier
 from ._iba import IBAClassifier
 from ._l2x import L2XClassifier
 from ._masked import MaskedTextClassifier
+from ._scc import SCCClassifier
 from ._vmask import VMaskClassifier
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "IBAClassifier",
     "L2XClassifier",
     "MaskedTextClassifier",
+    "SCCClassifier",
     "SCLClassifier",
     "SimCSEClassifier",
     "VMaskClassifier",

@@ -13,6 +13,7 @@ from ._masks import (
     MaskOutput,
     MultiLevelMaskModule,
     ReadoutBottleneck,
+    SparseCodingLayer,
     masked_mean,
 )
 from ._transformer import TransformerEncoder, find_embeddings_block, load_transformer
@@ -28,6 +29,7 @@ __all__ = [
     "MaskedClassifierModule",
     "MultiLevelMaskModule",
     "ReadoutBottleneck",
+    "SparseCodingLayer",
     "TransformerEncoder",
     "find_embeddings_block",
     "load_transformer",

@@ -31,6 +31,7 @@ __all__ = [
     "MaskedClassifierModule",
     "MultiLevelMaskModule",
     "ReadoutBottleneck",
+    "SparseCodingLayer",
     "masked_mean",
 ]
 
@@ -306,3 +307,45 @@ class MultiLevelMaskModule(ClassifierModule):
             "mask": mask.scale,
             "mask_terms": mask.terms,
         }
+
+
+class SparseCodingLayer(BernoulliMaskGate):
+    """SCC's sparse coding layer (Xi et al.): word importance M from every hidden layer.
+
+    For each layer ``h(i)`` (widths ``layer_dims``, concatenated at the input),
+    ``g(i) = tanh(MLP_gate(h(i))) * MLP_rep(h(i))`` (eq. 2, one-layer MLPs of width
+    ``code_size``); ``M = sigmoid(MLP_proba([g(0); ...; g(L)]))`` (eq. 3, one hidden layer of
+    ``proba_hidden`` units). Scores are ``[log(1 - M), log M]``, so the inherited Gumbel-softmax
+    sampling gives eq. 5's hard masks and ``neg_entropy`` is eq. 6's
+    ``M log M + (1 - M) log(1 - M)``.
+    """
+
+    def __init__(
+        self,
+        layer_dims: tuple[int, ...],
+        code_size: int = 128,
+        proba_hidden: int = 100,
+        tau: float = 1.0,
+    ):
+        nn.Module.__init__(self)
+        self.layer_dims = tuple(int(d) for d in layer_dims)
+        self.gates = nn.ModuleList(nn.Linear(d, code_size) for d in self.layer_dims)
+        self.reps = nn.ModuleList(nn.Linear(d, code_size) for d in self.layer_dims)
+        self.proba = nn.Sequential(
+            nn.Linear(code_size * len(self.layer_dims), proba_hidden),
+            nn.Tanh(),
+            nn.Linear(proba_hidden, 1),
+        )
+        self.tau = tau
+
+    def score_types(self, states: torch.Tensor) -> torch.Tensor:
+        parts = torch.split(states, self.layer_dims, dim=-1)
+        codes = [
+            torch.tanh(gate(h)) * rep(h)
+            for h, gate, rep in zip(parts, self.gates, self.reps, strict=True)
+        ]
+        a = self.proba(torch.cat(codes, -1)).squeeze(-1)
+        return torch.stack([F.logsigmoid(-a), F.logsigmoid(a)], -1)
+
+    def keep_probability(self, states: torch.Tensor) -> torch.Tensor:
+        return self.score_types(states)[..., 1].exp()

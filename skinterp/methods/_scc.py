@@ -1,0 +1,174 @@
+"""SCC: sparse contrastive coding (Xi et al.)."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import torch
+from sklearn.utils._param_validation import Interval
+
+from ..base import _DEFAULT_DROPOUT, TextClassifier
+from ..callbacks import LinearAnnealing
+from ..nn import MultiLevelMaskModule, SparseCodingLayer, supervised_contrastive_loss
+
+__all__ = ["SCCClassifier", "scc_positive_mask"]
+
+
+def scc_positive_mask(labels: torch.Tensor, background: bool = True) -> torch.Tensor:
+    """Positives of SCC's contrastive coding loss (§3.2) for views stacked as
+    ``[z (N), z_f (N), z_b (N)]`` (or ``[z, z_f]`` without backgrounds).
+
+    Anchor ``z_i`` or ``z_f_i``: positives are the other of the two for the same text and the
+    ``z``/``z_f`` of every same-class text; all backgrounds and other classes are negatives.
+    Anchor ``z_b_i``: positives are all other backgrounds.
+    """
+    n = len(labels)
+    same = labels.view(-1, 1) == labels.view(1, -1)
+    views = 3 if background else 2
+    mask = torch.zeros(views * n, views * n, dtype=torch.bool, device=labels.device)
+    mask[: 2 * n, : 2 * n] = same.repeat(2, 2)
+    if background:
+        mask[2 * n :, 2 * n :] = True
+    return mask
+
+
+class SCCClassifier(TextClassifier):
+    """Text classifier trained with sparse contrastive coding (SCC).
+
+    A sparse coding layer reads every hidden layer of the encoder (from a first,
+    gradient-free pass): ``g(i) = tanh(MLP_gate(h(i))) * MLP_rep(h(i))`` (eq. 2) and
+    ``M = MLP_proba([g(0); ...; g(L)])`` in [0, 1] per word (eq. 3). Training draws hard masks
+    ``M̄`` with Gumbel-softmax (eq. 5) and classifies ``M̄ * x`` (eqs. 7-8). Loss (eq. 1):
+    ``L_ce + L_sc + lam * L_cc`` with
+
+    - ``L_sc`` (eq. 6): mean over real tokens of ``M̄`` (the l1 surrogate of l0 sparsity)
+      plus ``gamma * (M log M + (1 - M) log(1 - M))``; gamma is annealed from ``gamma`` down
+      by ``gamma_step`` per epoch to ``gamma_floor`` (1.0 -> 0.01 by 0.099, as the paper);
+    - ``L_cc`` (eq. 10, temperature ``tau``): supervised contrastive loss over the whole text
+      ``z``, the foreground ``z_f`` (``M̄ * x``) and the background ``z_b``
+      (``(1 - M̄) * x``) with §3.2's positives (see :func:`scc_positive_mask`), computed on
+      training batches in one 3N pass.
+
+    ``contrastive=False``, ``sparse=False`` and ``background_contrast=False`` drop ``L_cc``,
+    ``L_sc`` and the backgrounds from ``L_cc`` (the paper's ablation, Table 5). Inference
+    uses ``M`` itself (no sampling). Native explanation: ``M`` per word (sub-words averaged).
+    History logs ``sparse_coding``, ``contrastive`` and ``gamma``.
+
+    Parameters
+    ----------
+    lam : float, default=0.1
+    tau : float, default=0.5
+        Contrastive temperature (the paper's tau_2).
+    gumbel_tau : float, default=1.0
+    code_size : int, default=128
+        Width of MLP_gate/MLP_rep (the paper's 768 for BERT, sized to the backbone here).
+    proba_hidden : int, default=100
+    gamma, gamma_step, gamma_floor : float, default=1.0, 0.099, 0.01
+    contrastive, sparse, background_contrast : bool, default=True
+    **kwargs
+        Every parameter of :class:`skinterp.TextClassifier`.
+    """
+
+    _parameter_constraints = {
+        **TextClassifier._parameter_constraints,
+        "lam": [Interval(Real, 0, None, closed="left")],
+        "tau": [Interval(Real, 0, None, closed="neither")],
+        "gumbel_tau": [Interval(Real, 0, None, closed="neither")],
+        "code_size": [Interval(Integral, 1, None, closed="left")],
+        "proba_hidden": [Interval(Integral, 1, None, closed="left")],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "gamma_step": [Interval(Real, 0, None, closed="left")],
+        "gamma_floor": [Interval(Real, 0, None, closed="left")],
+        "contrastive": ["boolean"],
+        "sparse": ["boolean"],
+        "background_contrast": ["boolean"],
+    }
+    _extra_loss_names = ("sparse_coding", "contrastive")
+    _native_method = "sparse_coding"
+    _word_aggregation = "mean"
+
+    def __init__(
+        self,
+        lam: float = 0.1,
+        tau: float = 0.5,
+        gumbel_tau: float = 1.0,
+        code_size: int = 128,
+        proba_hidden: int = 100,
+        gamma: float = 1.0,
+        gamma_step: float = 0.099,
+        gamma_floor: float = 0.01,
+        contrastive: bool = True,
+        sparse: bool = True,
+        background_contrast: bool = True,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.lam = lam
+        self.tau = tau
+        self.gumbel_tau = gumbel_tau
+        self.code_size = code_size
+        self.proba_hidden = proba_hidden
+        self.gamma = gamma
+        self.gamma_step = gamma_step
+        self.gamma_floor = gamma_floor
+        self.contrastive = contrastive
+        self.sparse = sparse
+        self.background_contrast = background_contrast
+
+    def _build_module(self, encoder, n_classes):
+        dropout = self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
+        layer = SparseCodingLayer(
+            encoder.hidden_dims, self.code_size, self.proba_hidden, self.gumbel_tau
+        )
+        module = MultiLevelMaskModule(encoder, n_classes, layer, dropout=dropout)
+        module.register_buffer("gamma", torch.tensor(float(self.gamma)))
+        return module
+
+    @property
+    def _default_callbacks(self):
+        anneal = LinearAnnealing("gamma", -self.gamma_step, self.gamma_floor)
+        cbs = super()._default_callbacks
+        return [*cbs[:-1], ("gamma_annealing", anneal), cbs[-1]]
+
+    def _native_token_scores(self, batch: dict):
+        self.module_.eval()
+        with torch.no_grad():
+            logits, extras = self.module_(**batch)
+        return extras["importance"], logits
+
+    def get_loss_terms(self, y_pred, y_true, X=None, training=False):
+        _, extras = y_pred
+        mask = extras["mask"]
+        terms = {}
+        if self.sparse:
+            if X is None:
+                l1 = mask.mean()
+            else:  # the l1 term counts real tokens only
+                attention = X["attention_mask"].to(mask.device, mask.dtype)
+                l1 = (mask * attention).sum() / attention.sum().clamp_min(1)
+            terms["sparse_coding"] = l1 + self.module_.gamma * extras["mask_terms"]["neg_entropy"]
+        if self.contrastive and training and X is not None:
+            terms["contrastive"] = self.lam * self._contrastive(X, y_true, mask)
+        return terms
+
+    def _contrastive(self, X: dict, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """L_cc over the whole text, foreground and background of every text in one pass."""
+        X = {k: v.to(mask.device) for k, v in X.items() if torch.is_tensor(v)}
+        ids, am, tt = X["input_ids"], X["attention_mask"], X.get("token_type_ids")
+        views = [torch.ones_like(mask), mask]
+        if self.background_contrast:
+            views.append(1 - mask)
+        scale = torch.cat(views)
+        k = len(views)
+
+        def hook(emb):
+            return emb * scale.unsqueeze(-1).to(emb.dtype)
+
+        out = self.module_.encoder(
+            ids.repeat(k, 1), am.repeat(k, 1), None if tt is None else tt.repeat(k, 1), hook
+        )
+        positives = scc_positive_mask(y, background=self.background_contrast)
+        return supervised_contrastive_loss(
+            out.pooled, positive_mask=positives, temperature=self.tau
+        )

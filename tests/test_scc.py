@@ -1,0 +1,76 @@
+"""SCC: sparse coding layer, positives of the contrastive coding loss, ablation flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from skinterp import SCCClassifier
+from skinterp.methods._scc import scc_positive_mask
+from skinterp.nn import SparseCodingLayer
+
+TINY = dict(embedding_dim=16, num_filters=8, hidden_size=8, lr=1e-2, batch_size=16, random_state=0)
+
+
+def test_sparse_coding_layer_follows_eqs_2_and_3():
+    torch.manual_seed(0)
+    layer = SparseCodingLayer((3, 5), code_size=4, proba_hidden=6)
+    states = torch.randn(7, 8)
+    h0, h1 = states[:, :3], states[:, 3:]
+    g0 = torch.tanh(layer.gates[0](h0)) * layer.reps[0](h0)
+    g1 = torch.tanh(layer.gates[1](h1)) * layer.reps[1](h1)
+    M = torch.sigmoid(layer.proba(torch.cat([g0, g1], -1))).squeeze(-1)
+    torch.testing.assert_close(layer.keep_probability(states), M)
+    scores = layer.score_types(states)
+    torch.testing.assert_close(scores.exp().sum(-1), torch.ones(7))  # log(1-M), log M
+
+
+def test_positive_mask_follows_section_3_2():
+    y = torch.tensor([0, 1, 0])
+    mask = scc_positive_mask(y)
+    n = 3
+    z, zf, zb = 0, n, 2 * n
+    assert mask[z + 0, zf + 0] and mask[zf + 0, z + 0]  # own foreground
+    assert mask[z + 0, z + 2] and mask[z + 0, zf + 2]  # same-class text and foreground
+    assert not mask[z + 0, z + 1] and not mask[z + 0, zf + 1]  # other class
+    assert not mask[z + 0, zb + 0] and not mask[zf + 0, zb + 2]  # never a background
+    assert mask[zb + 0, zb + 1] and mask[zb + 0, zb + 2]  # backgrounds pull together
+    assert not mask[zb + 0, z + 0] and not mask[zb + 0, zf + 0]
+    assert scc_positive_mask(y, background=False).shape == (6, 6)
+
+
+@pytest.mark.parametrize(
+    "flags, logged",
+    [
+        ({}, {"sparse_coding", "contrastive"}),
+        ({"contrastive": False}, {"sparse_coding"}),
+        ({"sparse": False}, {"contrastive"}),
+        ({"background_contrast": False}, {"sparse_coding", "contrastive"}),
+    ],
+)
+def test_ablation_flags(toy, flags, logged):
+    X, y = toy
+    clf = SCCClassifier(max_epochs=2, **TINY, **flags).fit(X, y)
+    assert {k for k in ("sparse_coding", "contrastive") if k in clf.history[-1]} == logged
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_gamma_annealing_and_native_explanation(toy):
+    X, y = toy
+    clf = SCCClassifier(max_epochs=4, gamma=1.0, gamma_step=0.4, gamma_floor=0.1, **TINY)
+    clf.fit(X, y)
+    np.testing.assert_allclose(clf.history[:, "gamma"], [1.0, 0.6, 0.2, 0.1], atol=1e-6)
+    exp = clf.explain("a really bad film")
+    assert exp.method == "sparse_coding" and ((exp.scores >= 0) & (exp.scores <= 1)).all()
+
+
+def test_sparse_term_ignores_padding(toy):
+    X, y = toy
+    clf = SCCClassifier(max_epochs=1, contrastive=False, gamma=0.0, gamma_step=0.0, **TINY)
+    clf.fit(X, y)
+    mask = torch.tensor([[1.0, 0.0, 1.0, 1.0]])
+    extras = {"mask": mask, "mask_terms": {"neg_entropy": torch.tensor(0.0)}}
+    X_batch = {"attention_mask": torch.tensor([[1, 1, 0, 0]])}
+    terms = clf.get_loss_terms((None, extras), torch.tensor([0]), X=X_batch, training=True)
+    assert terms["sparse_coding"].item() == pytest.approx(0.5)  # 1 of 2 real tokens kept
