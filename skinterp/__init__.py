@@ -3,6 +3,7 @@
 from .base import TextClassifier
 from .explain import Explanation
 from .methods import (
+    AGNClassifier,
     EVarMClassifier,
     IBAClassifier,
     L2XClassifier,
@@ -16,6 +17,7 @@ from .metrics import evaluate
 __version__ = "0.1.0"
 
 __all__ = [
+    "AGNClassifier",
     "EVarMClassifier",
     "Explanation",
     "IBAClassifier",

@@ -441,6 +441,8 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             if not continuing:
                 self.tokenizer_ = self._fit_tokenizer(items, kind)
             encodings = self._encode(items, kind, fitting=not continuing)
+            if not continuing:
+                self._learn_from_data(encodings, y_enc)
             dataset = TextDataset(encodings, y_enc)
             super().fit(dataset, y_enc, **fit_params)
         return self
@@ -672,6 +674,10 @@ class TextClassifier(ClassifierMixin, NeuralNet):
             loss = loss + term
             self.history.record_batch(prefix + name, float(term.detach()))
         return loss
+
+    def _learn_from_data(self, encodings: list[EncodedText], y: np.ndarray) -> None:
+        """Hook: corpus statistics a method needs before its module is built (e.g. AGN's
+        token-label distributions), stored as fitted attributes. The base needs none."""
 
     def get_loss_terms(self, y_pred, y_true, X=None, training=False) -> dict:
         """Hook: extra (weighted) loss terms of a batch, ``{name: scalar tensor}``.

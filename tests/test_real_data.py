@@ -94,3 +94,26 @@ def test_quickstart_example_runs(rt, capsys):
         sys.argv = argv
     out = capsys.readouterr().out
     assert "VMASK: test accuracy 0." in out and "aopc@5" in out
+
+
+def test_pair_methods_on_a_real_sentence_pair_task(rt):
+    """A pair task built from real reviews: do two sentences share their polarity?"""
+    from skinterp import EVarMClassifier, SCCClassifier
+
+    rng = np.random.default_rng(0)
+    idx = rng.permutation(len(rt.X_train))[:600]
+    a, b = idx[:300], idx[300:]
+    pairs = [(rt.X_train[i], rt.X_train[j]) for i, j in zip(a, b, strict=True)]
+    same = [
+        "same" if rt.y_train[i] == rt.y_train[j] else "different" for i, j in zip(a, b, strict=True)
+    ]
+    for cls in (EVarMClassifier, SCCClassifier):
+        clf = cls(encoder="cnn", embeddings="glove-50d", max_epochs=2, random_state=0)
+        clf.fit(pairs[:250], same[:250])
+        proba = clf.predict_proba(pairs[250:])
+        np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-5)
+        exp = clf.explain(pairs[250])
+        assert set(exp.sides.tolist()) == {0, 1}
+        assert [w for w, s in zip(exp.words, exp.sides, strict=True) if s == 1] == [
+            w.text for w in __import__("skinterp").text.segment_words(pairs[250][1])
+        ]

@@ -1,5 +1,6 @@
 """The interpretability methods, one private module each."""
 
+from ._agn import AGNClassifier
 from ._contrastive import SCLClassifier, SimCSEClassifier
 from ._evarm import EVarMClassifier
 from ._iba import IBAClassifier
@@ -9,6 +10,7 @@ from ._scc import SCCClassifier
 from ._vmask import VMaskClassifier
 
 __all__ = [
+    "AGNClassifier",
     "EVarMClassifier",
     "IBAClassifier",
     "L2XClassifier",

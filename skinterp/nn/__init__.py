@@ -3,6 +3,7 @@
 Nothing here imports scikit-learn or skorch.
 """
 
+from ._agn import AdaptiveGateModule
 from ._contrastive import supervised_contrastive_loss, view_pairs_mask
 from ._encoders import CNNEncoder, EncoderOutput, LSTMEncoder, make_embedding, masked_pool
 from ._heads import ClassifierModule
@@ -19,6 +20,7 @@ from ._masks import (
 from ._transformer import TransformerEncoder, find_embeddings_block, load_transformer
 
 __all__ = [
+    "AdaptiveGateModule",
     "BernoulliMaskGate",
     "CNNEncoder",
     "ClassifierModule",
