@@ -110,3 +110,10 @@ def test_corrupt_archive_is_not_used(tmp_path):
 
 
 RT_TEST_FINGERPRINT = "0f0f712ba77452c2"  # sha256 of the sorted test ids, first 16 hex
+
+
+def test_split_prefixes_are_fair_samples():
+    b = need_data(load_bbc_news)
+    assert len(set(b.y_train[:50].tolist())) == 5  # the source is grouped by topic
+    train = b.frame[b.frame["split"] == "train"]
+    assert sorted(b.X_train) == sorted(train["text"])  # same rows, another order
