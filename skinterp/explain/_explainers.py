@@ -268,8 +268,9 @@ class LimeExplainer(BaseExplainer):
     """LIME (Ribeiro et al., 2016) through the ``lime`` package, batched across texts.
 
     Uses ``lime.lime_text.LimeTextExplainer`` with skinterp's word segmentation
-    (``split_expression``), position-wise words (``bow=False``) and removal of masked words
-    (``mask_string=""``). Perturbation masks are drawn exactly as the package draws them, from
+    (``split_expression``), position-wise words (``bow=False``) and removed words replaced by a
+    space (``mask_string=" "``, so words that touched a removed one are not glued together).
+    Perturbation masks are drawn exactly as the package draws them, from
     its ``random_state`` and in text order, so a fixed ``random_state`` gives the same
     explanations as calling ``explain_instance`` text by text; the package's ridge regression
     and kernel (``LimeBase.explain_instance_with_data``) fit the scores. What changes is speed:
@@ -308,7 +309,9 @@ class LimeExplainer(BaseExplainer):
             kernel_width=self.kernel_width,
             split_expression=_lime_split,
             bow=False,
-            mask_string="",
+            # a removed word becomes a space, so neighbours that touched it (as in
+            # "W.Somerset") stay separate words: exactly the token-space deletion
+            mask_string=" ",
             feature_selection=self.feature_selection,
             random_state=self.random_state,
         )
