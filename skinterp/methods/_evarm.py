@@ -50,7 +50,8 @@ class EVarMClassifier(TextClassifier):
     ``training`` chooses how the stages alternate (the paper's variants):
 
     - ``"iterative"`` (E-VarM, §4.4): every batch runs stage 1 (gate + encoder) and then
-      stage 2 (encoder only), each with its own optimizer step;
+      stage 2 (encoder only, with the mask stage 1 drew: the gate is frozen there), each with
+      its own optimizer step;
     - ``"pipeline"`` (E-VarM-PPL): stage 1 for the first ``pipeline_split`` of the epochs,
       stage 2 for the rest;
     - ``"end_to_end"`` (E-VarM-ETE, eq. 11): one step on L_VIB + L_CON, gate not frozen.
@@ -163,12 +164,13 @@ class EVarMClassifier(TextClassifier):
         z_logits = self.module_.head(self.module_.dropout(out.pooled[2 * n :]))
         return loss, z_logits
 
-    def _stage_loss(self, stage: str, Xi: dict, yi: torch.Tensor):
+    def _stage_loss(self, stage: str, Xi: dict, yi: torch.Tensor, mask=None):
         if stage == "con":
-            with torch.no_grad():  # the gate is frozen: its mask is a fixed input
-                mask = self.module_.decide(
-                    Xi["input_ids"], Xi["attention_mask"], Xi.get("token_type_ids")
-                ).scale
+            if mask is None:
+                with torch.no_grad():  # the gate is frozen: its mask is a fixed input
+                    mask = self.module_.decide(
+                        Xi["input_ids"], Xi["attention_mask"], Xi.get("token_type_ids")
+                    ).scale
             loss, logits = self._contrastive(Xi, yi, mask)
             self.history.record_batch("contrastive", float(loss.detach()))
             return loss, (logits, {})
@@ -191,7 +193,10 @@ class EVarMClassifier(TextClassifier):
 
             def step_fn(stage=stage):
                 self._zero_grad_optimizer()
-                loss, y_pred = self._stage_loss(stage, Xi, yi)
+                # stage 2 keeps the gate frozen, so it reuses the mask stage 1 just drew
+                # (saves the gate's extra encoder pass)
+                mask = result.get("mask") if stage == "con" else None
+                loss, y_pred = self._stage_loss(stage, Xi, yi, mask)
                 loss.backward()
                 self.notify(
                     "on_grad_computed",
@@ -201,7 +206,10 @@ class EVarMClassifier(TextClassifier):
                 )
                 if not result or stage != "con":  # report the VIB stage's loss
                     result.update(loss=loss.detach(), y_pred=y_pred)
+                    if "mask" in y_pred[1]:
+                        result["mask"] = y_pred[1]["mask"].detach()
                 return loss
 
             self._step_optimizer(step_fn)
+        result.pop("mask", None)
         return result
