@@ -588,10 +588,13 @@ class TextClassifier(InferenceMixin, ClassifierMixin, NeuralNet):
             **common,
         )
 
+    def _dropout_rate(self) -> float:
+        """``dropout``, or the backbone's default when it is None."""
+        return self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
+
     def _build_module(self, encoder: nn.Module, n_classes: int) -> nn.Module:
         """Hook: the torch module for this method. Base: encoder + dropout + linear."""
-        dropout = self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
-        return ClassifierModule(encoder, n_classes, dropout=dropout)
+        return ClassifierModule(encoder, n_classes, dropout=self._dropout_rate())
 
     def initialize_module(self):
         if not hasattr(self, "tokenizer_") or not hasattr(self, "classes_"):

@@ -10,8 +10,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.dataset import unpack_data
 from skorch.utils import TeeGenerator, to_tensor
 
-from ..base import _DEFAULT_DROPOUT, TextClassifier
+from ..base import TextClassifier
 from ..nn import BernoulliMaskGate, MultiLevelMaskModule, supervised_contrastive_loss
+from ._masked import ImportanceExplanationMixin
 
 __all__ = ["EVarMClassifier", "drop_some_irrelevant"]
 
@@ -32,7 +33,7 @@ def drop_some_irrelevant(mask: torch.Tensor, real: torch.Tensor) -> torch.Tensor
     return 1.0 - (dropped & (rank < count[:, None])).to(u.dtype)
 
 
-class EVarMClassifier(TextClassifier):
+class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
     """Text classifier with a multi-level variational word gate and supervised contrastive
     representation learning (E-VarM).
 
@@ -93,7 +94,6 @@ class EVarMClassifier(TextClassifier):
     }
     _extra_loss_names = ("neg_entropy", "contrastive")
     _native_method = "gate"
-    _word_aggregation = "mean"
 
     def __init__(
         self,
@@ -117,17 +117,11 @@ class EVarMClassifier(TextClassifier):
 
     # -- module and explanations ---------------------------------------------------------
     def _build_module(self, encoder, n_classes):
-        dropout = self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
+        dropout = self._dropout_rate()
         gate = BernoulliMaskGate(
             int(sum(encoder.hidden_dims)), self.gate_hidden_size, self.gumbel_tau, n_hidden=2
         )
         return MultiLevelMaskModule(encoder, n_classes, gate, dropout=dropout)
-
-    def _native_token_scores(self, batch: dict):
-        self.module_.eval()
-        with torch.no_grad():
-            logits, extras = self.module_(**batch)
-        return extras["importance"], logits
 
     def get_loss_terms(self, y_pred, y_true, X=None, training=False):
         _, extras = y_pred

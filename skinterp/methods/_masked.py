@@ -8,14 +8,27 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..base import _DEFAULT_DROPOUT, TextClassifier
+from ..base import TextClassifier
 from ..nn import MaskedClassifierModule
 from ..text import HFTokenizer
 
-__all__ = ["MaskedTextClassifier"]
+__all__ = ["ImportanceExplanationMixin", "MaskedTextClassifier"]
 
 
-class MaskedTextClassifier(TextClassifier):
+class ImportanceExplanationMixin:
+    """Native explanation = the per-token ``extras["importance"]`` of the method's module
+    (mask keep probabilities, gate probabilities, sparse codes), sub-words averaged."""
+
+    _word_aggregation = "mean"
+
+    def _native_token_scores(self, batch: dict):
+        self.module_.eval()
+        with torch.no_grad():
+            logits, extras = self.module_(**batch)
+        return extras["importance"], logits
+
+
+class MaskedTextClassifier(ImportanceExplanationMixin, TextClassifier):
     """A ``TextClassifier`` with a word mask layer after the embeddings.
 
     Subclasses provide the layer (``_mask_layer``, whose ``type_importance`` gives
@@ -25,7 +38,6 @@ class MaskedTextClassifier(TextClassifier):
     """
 
     _native_method = "mask"
-    _word_aggregation = "mean"
 
     @abstractmethod
     def _mask_layer(self, word_dim: int, masked_dim: int) -> nn.Module:
@@ -33,16 +45,10 @@ class MaskedTextClassifier(TextClassifier):
         ``masked_dim`` (they differ only for transformers with factorised embeddings)."""
 
     def _build_module(self, encoder: nn.Module, n_classes: int) -> nn.Module:
-        dropout = self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
+        dropout = self._dropout_rate()
         word_dim = int(encoder.word_embedding_matrix.shape[1])
         layer = self._mask_layer(word_dim, int(encoder.embedding_dim))
         return MaskedClassifierModule(encoder, n_classes, layer, dropout=dropout)
-
-    def _native_token_scores(self, batch: dict):
-        self.module_.eval()
-        with torch.no_grad():
-            logits, extras = self.module_(**batch)
-        return extras["importance"], logits
 
     def _vocabulary(self) -> tuple[np.ndarray, list[str]]:
         """Token ids and strings of the vocabulary's word types (special tokens excluded)."""

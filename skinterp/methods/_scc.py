@@ -8,9 +8,10 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..base import _DEFAULT_DROPOUT, TextClassifier
+from ..base import TextClassifier
 from ..callbacks import LinearAnnealing
 from ..nn import MultiLevelMaskModule, SparseCodingLayer, supervised_contrastive_loss
+from ._masked import ImportanceExplanationMixin
 
 __all__ = ["SCCClassifier", "scc_positive_mask"]
 
@@ -33,7 +34,7 @@ def scc_positive_mask(labels: torch.Tensor, background: bool = True) -> torch.Te
     return mask
 
 
-class SCCClassifier(TextClassifier):
+class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     """Text classifier trained with sparse contrastive coding (SCC).
 
     A sparse coding layer reads every hidden layer of the encoder (from a first,
@@ -86,7 +87,6 @@ class SCCClassifier(TextClassifier):
     }
     _extra_loss_names = ("sparse_coding", "contrastive")
     _native_method = "sparse_coding"
-    _word_aggregation = "mean"
 
     def __init__(
         self,
@@ -117,7 +117,7 @@ class SCCClassifier(TextClassifier):
         self.background_contrast = background_contrast
 
     def _build_module(self, encoder, n_classes):
-        dropout = self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
+        dropout = self._dropout_rate()
         layer = SparseCodingLayer(
             encoder.hidden_dims, self.code_size, self.proba_hidden, self.gumbel_tau
         )
@@ -130,12 +130,6 @@ class SCCClassifier(TextClassifier):
         anneal = LinearAnnealing("gamma", -self.gamma_step, self.gamma_floor)
         cbs = super()._default_callbacks
         return [*cbs[:-1], ("gamma_annealing", anneal), cbs[-1]]
-
-    def _native_token_scores(self, batch: dict):
-        self.module_.eval()
-        with torch.no_grad():
-            logits, extras = self.module_(**batch)
-        return extras["importance"], logits
 
     def get_loss_terms(self, y_pred, y_true, X=None, training=False):
         _, extras = y_pred
