@@ -4,12 +4,16 @@ from .base import TextClassifier
 from .explain import Explanation
 from .methods import (
     AGNClassifier,
+    AttentionClassifier,
+    EntropyClassifier,
     EVarMClassifier,
     IBAClassifier,
     L2XClassifier,
+    PCTClassifier,
     SCCClassifier,
     SCLClassifier,
     SimCSEClassifier,
+    VATClassifier,
     VMaskClassifier,
 )
 from .metrics import evaluate
@@ -18,14 +22,18 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AGNClassifier",
+    "AttentionClassifier",
     "EVarMClassifier",
+    "EntropyClassifier",
     "Explanation",
     "IBAClassifier",
     "L2XClassifier",
+    "PCTClassifier",
     "SCCClassifier",
     "SCLClassifier",
     "SimCSEClassifier",
     "TextClassifier",
+    "VATClassifier",
     "VMaskClassifier",
     "__version__",
     "evaluate",

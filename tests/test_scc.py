@@ -8,7 +8,7 @@ import torch
 
 from skinterp import SCCClassifier
 from skinterp.methods._scc import scc_positive_mask
-from skinterp.nn import SparseCodingLayer
+from skinterp.nn import SparseCodingLayer, supervised_contrastive_loss
 
 TINY = dict(embedding_dim=16, num_filters=8, hidden_size=8, lr=1e-2, batch_size=16, random_state=0)
 
@@ -74,3 +74,28 @@ def test_sparse_term_ignores_padding(toy):
     X_batch = {"attention_mask": torch.tensor([[1, 1, 0, 0]])}
     terms = clf.get_loss_terms((None, extras), torch.tensor([0]), X=X_batch, training=True)
     assert terms["sparse_coding"].item() == pytest.approx(0.5)  # 1 of 2 real tokens kept
+
+
+def test_contrastive_reuses_the_classifier_pass_as_foreground(toy):
+    """Reusing the masked pass for z_f equals encoding whole text, z_f and z_b together."""
+    X, y = toy
+    clf = SCCClassifier(max_epochs=1, **TINY).fit(X, y)
+    clf.module_.eval()  # no dropout: both routes must agree exactly
+    idx, Xb = next(clf._batches(clf._encode(X[:8], "text")))
+    y_true = torch.as_tensor(np.searchsorted(clf.classes_, np.asarray(y)[idx]))
+    inputs = {k: v for k, v in Xb.items() if k != "word_ids"}
+    with torch.no_grad():
+        _, extras = clf.module_(**inputs)
+        loss = clf._contrastive(Xb, y_true, extras["mask"], extras["pooled"])
+        mask = extras["mask"]
+        scale = torch.cat([torch.ones_like(mask), mask, 1 - mask])
+        out = clf.module_.encoder(
+            Xb["input_ids"].repeat(3, 1),
+            Xb["attention_mask"].repeat(3, 1),
+            None,
+            lambda emb: emb * scale.unsqueeze(-1),
+        )
+        expected = supervised_contrastive_loss(
+            out.pooled, positive_mask=scc_positive_mask(y_true), temperature=clf.tau
+        )
+    torch.testing.assert_close(loss, expected)

@@ -2,21 +2,28 @@
 
 from ._agn import AGNClassifier
 from ._contrastive import SCLClassifier, SimCSEClassifier
+from ._entropy import EntropyClassifier
 from ._evarm import EVarMClassifier
 from ._iba import IBAClassifier
 from ._l2x import L2XClassifier
 from ._masked import MaskedTextClassifier
+from ._pct import PCTClassifier
 from ._scc import SCCClassifier
+from ._vat import AttentionClassifier, VATClassifier
 from ._vmask import VMaskClassifier
 
 __all__ = [
     "AGNClassifier",
+    "AttentionClassifier",
     "EVarMClassifier",
+    "EntropyClassifier",
     "IBAClassifier",
     "L2XClassifier",
     "MaskedTextClassifier",
+    "PCTClassifier",
     "SCCClassifier",
     "SCLClassifier",
     "SimCSEClassifier",
+    "VATClassifier",
     "VMaskClassifier",
 ]

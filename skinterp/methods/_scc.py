@@ -49,7 +49,8 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     - ``L_cc`` (eq. 10, temperature ``tau``): supervised contrastive loss over the whole text
       ``z``, the foreground ``z_f`` (``M̄ * x``) and the background ``z_b``
       (``(1 - M̄) * x``) with §3.2's positives (see :func:`scc_positive_mask`), computed on
-      training batches in one 3N pass.
+      training batches; ``z_f`` is the classifier's own masked pass, ``z`` and ``z_b`` take
+      one extra 2N-row pass.
 
     ``contrastive=False``, ``sparse=False`` and ``background_contrast=False`` drop ``L_cc``,
     ``L_sc`` and the backgrounds from ``L_cc`` (the paper's ablation, Table 5). Inference
@@ -143,14 +144,21 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
                 l1 = (mask * attention).sum() / attention.sum().clamp_min(1)
             terms["sparse_coding"] = l1 + self.module_.gamma * extras["mask_terms"]["neg_entropy"]
         if self.contrastive and training and X is not None:
-            terms["contrastive"] = self.lam * self._contrastive(X, y_true, mask)
+            terms["contrastive"] = self.lam * self._contrastive(X, y_true, mask, extras["pooled"])
         return terms
 
-    def _contrastive(self, X: dict, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """L_cc over the whole text, foreground and background of every text in one pass."""
+    def _contrastive(
+        self, X: dict, y: torch.Tensor, mask: torch.Tensor, foreground: torch.Tensor
+    ) -> torch.Tensor:
+        """L_cc over the whole text, foreground and background of every text.
+
+        The foreground z^f is the masked input the classifier just encoded, so its pooled
+        representation (``foreground``) is reused; the whole text and the background go
+        through the encoder together in one extra pass.
+        """
         X = {k: v.to(mask.device) for k, v in X.items() if torch.is_tensor(v)}
         ids, am, tt = X["input_ids"], X["attention_mask"], X.get("token_type_ids")
-        views = [torch.ones_like(mask), mask]
+        views = [torch.ones_like(mask)]
         if self.background_contrast:
             views.append(1 - mask)
         scale = torch.cat(views)
@@ -162,7 +170,7 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
         out = self.module_.encoder(
             ids.repeat(k, 1), am.repeat(k, 1), None if tt is None else tt.repeat(k, 1), hook
         )
+        pooled = out.pooled.split(len(mask))
+        z = torch.cat([pooled[0], foreground, *pooled[1:]])  # order: whole, fg, bg
         positives = scc_positive_mask(y, background=self.background_contrast)
-        return supervised_contrastive_loss(
-            out.pooled, positive_mask=positives, temperature=self.tau
-        )
+        return supervised_contrastive_loss(z, positive_mask=positives, temperature=self.tau)

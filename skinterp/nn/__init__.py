@@ -4,7 +4,8 @@ Nothing here imports scikit-learn or skorch.
 """
 
 from ._agn import AdaptiveGateModule
-from ._contrastive import supervised_contrastive_loss, view_pairs_mask
+from ._attention import AdditiveAttention, AttentionClassifierModule
+from ._contrastive import multi_positive_nt_xent, supervised_contrastive_loss, view_pairs_mask
 from ._encoders import CNNEncoder, EncoderOutput, LSTMEncoder, make_embedding, masked_pool
 from ._heads import ClassifierModule
 from ._masks import (
@@ -21,6 +22,8 @@ from ._transformer import TransformerEncoder, find_embeddings_block, load_transf
 
 __all__ = [
     "AdaptiveGateModule",
+    "AdditiveAttention",
+    "AttentionClassifierModule",
     "BernoulliMaskGate",
     "CNNEncoder",
     "ClassifierModule",
@@ -38,6 +41,7 @@ __all__ = [
     "make_embedding",
     "masked_mean",
     "masked_pool",
+    "multi_positive_nt_xent",
     "supervised_contrastive_loss",
     "view_pairs_mask",
 ]

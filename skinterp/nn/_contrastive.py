@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["supervised_contrastive_loss", "view_pairs_mask"]
+__all__ = ["multi_positive_nt_xent", "supervised_contrastive_loss", "view_pairs_mask"]
 
 
 def supervised_contrastive_loss(
@@ -64,3 +64,40 @@ def view_pairs_mask(n: int, n_views: int = 2, device=None) -> torch.Tensor:
     of text i): every view of a text is a positive of every other view of it."""
     ids = torch.arange(n, device=device).repeat(n_views)
     return ids.view(-1, 1) == ids.view(1, -1)
+
+
+def multi_positive_nt_xent(
+    features: torch.Tensor, groups: torch.Tensor, *, temperature: float = 0.7
+) -> torch.Tensor:
+    """Multi-positive NT-Xent of PCT (eq. 6): each sample against the other sets.
+
+    For an anchor ``p`` in set ``G``:
+    ``-log( sum_{j in G, j != p} exp(s_pj / t) / sum_{j not in G} exp(s_pj / t) )`` with cosine
+    similarity ``s``. Unlike :func:`supervised_contrastive_loss`, the denominator holds only
+    samples of *other* sets. The loss is the mean over anchors that have a partner in their set
+    and at least one sample outside it.
+
+    Parameters
+    ----------
+    features : Tensor (N, D)
+    groups : LongTensor (N,)
+        Set id of every sample (PCT: the original text and its unimportant-word reductions
+        form one set, its important-word reductions another).
+    temperature : float, default=0.7
+
+    Returns
+    -------
+    scalar Tensor (0 with a gradient path when no anchor qualifies)
+    """
+    z = F.normalize(features, dim=-1)
+    n = z.shape[0]
+    sim = z @ z.T / temperature
+    same = groups.view(-1, 1) == groups.view(1, -1)
+    self_mask = torch.eye(n, dtype=torch.bool, device=z.device)
+    pos = same & ~self_mask
+    valid = pos.any(1) & (~same).any(1)
+    if not bool(valid.any()):
+        return features.sum() * 0.0
+    log_pos = torch.logsumexp(sim.masked_fill(~pos, float("-inf")), dim=1)
+    log_neg = torch.logsumexp(sim.masked_fill(same, float("-inf")), dim=1)
+    return (log_neg - log_pos)[valid].mean()
