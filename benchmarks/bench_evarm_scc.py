@@ -6,6 +6,11 @@ skinterp splits), ``--epochs`` epochs, the same learning rate, batch size and se
 model. For each: test accuracy on ``--n-eval`` test texts; AOPC@{1,5,9} (paper normalisation)
 and post-hoc accuracy @1/@5/@10 with the model's native explanation; median training time
 per epoch and its ratio to the base model's (goals: E-VarM <= 4x, SCC <= 3.5x).
+With ``--init-from-base`` (the default) the mask models (VMASK, E-VarM and its variants,
+SCC) start from the fine-tuned base model (``init_from=``), as VMASK/E-VarM do in the papers
+(they build on a trained classifier); ``--no-init-from-base`` trains them from MiniLM.
+``--timing-only`` measures just the epoch-time ratios, base/E-VarM/SCC interleaved over
+``--rounds`` rounds (single fits are noisy), and writes ``evarm_scc_timing.{json,md}``.
 
 Usage: ``python benchmarks/bench_evarm_scc.py [--datasets rt tweets bbc] [--n-train 800]``.
 Writes ``benchmarks/results/evarm_scc.json`` and ``evarm_scc.md``.
@@ -21,6 +26,7 @@ import time
 from pathlib import Path
 
 import torch
+from sklearn.frozen import FrozenEstimator
 
 from skinterp import (
     AGNClassifier,
@@ -52,13 +58,12 @@ MODELS = {
     "SimCSE": (SimCSEClassifier, {}),
     "AGN": (AGNClassifier, {}),
 }
+MASK_MODELS = {"VMASK", "E-VarM", "E-VarM-PPL", "E-VarM-ETE", "E-VarM-MASK", "SCC"}
 
 
-def run(dataset, name, args):
-    loader, max_length = DATASETS[dataset]
-    data = loader()
+def make(name, max_length, args, **kw):
     cls, extra = MODELS[name]
-    clf = cls(
+    return cls(
         encoder="transformer",
         pretrained="minilm",
         transformer_kwargs={"num_hidden_layers": args.layers},
@@ -68,7 +73,17 @@ def run(dataset, name, args):
         max_epochs=args.epochs,
         random_state=args.seed,
         **extra,
+        **kw,
     )
+
+
+def run(dataset, name, args, base=None):
+    loader, max_length = DATASETS[dataset]
+    data = loader()
+    init = {}
+    if base is not None and name in MASK_MODELS:
+        init = {"init_from": FrozenEstimator(base)}
+    clf = make(name, max_length, args, **init)
     start = time.perf_counter()
     clf.fit(data.X_train[: args.n_train], data.y_train[: args.n_train])
     fit_s = time.perf_counter() - start
@@ -83,6 +98,7 @@ def run(dataset, name, args):
         "epochs": args.epochs,
         "layers": args.layers,
         "seed": args.seed,
+        "init_from_base": bool(init),
         "test_accuracy": round(clf.score(X_test, y_test), 4),
         "aopc@1,5,9": [
             round(float(v), 4) for v in aopc_score(clf, X_test, k=(1, 5, 9), explanations=exps)
@@ -90,7 +106,32 @@ def run(dataset, name, args):
         "posthoc@1,5,10": [round(float(posthoc[i]), 4) for i in (0, 4, 9)],
         "epoch_s": round(statistics.median(clf.history[:, "dur"]), 2),
         "fit_s": round(fit_s, 1),
-    }
+    }, clf
+
+
+def timing(args, dataset="rt", names=("base", "E-VarM", "SCC")):
+    """Epoch-time ratios to base, fits interleaved over ``args.rounds`` rounds (medians)."""
+    loader, max_length = DATASETS[dataset]
+    data = loader()
+    X, y = data.X_train[: args.n_train], data.y_train[: args.n_train]
+    per = {n: [] for n in names}
+    for _ in range(args.rounds):
+        for name in names:
+            clf = make(name, max_length, args).fit(X, y)
+            per[name].append(statistics.median(clf.history[:, "dur"]))
+    base = statistics.median(per["base"])
+    goals = {"E-VarM": "<= 4", "SCC": "<= 3.5"}
+    return [
+        {
+            "dataset": dataset,
+            "model": n,
+            "epoch_s": round(statistics.median(per[n]), 3),
+            "all_epoch_s": [round(v, 3) for v in per[n]],
+            "ratio": round(statistics.median(per[n]) / base, 3),
+            "goal": goals.get(n, "-"),
+        }
+        for n in names
+    ]
 
 
 def main():
@@ -105,14 +146,60 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--init-from-base", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--timing-only", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.timing_only:
+        rows = timing(args)
+        (args.out / "evarm_scc_timing.json").write_text(
+            json.dumps(
+                {
+                    "benchmark": "evarm_scc_timing",
+                    "what": timing.__doc__,
+                    "machine": {
+                        "platform": platform.platform(),
+                        "torch": torch.__version__,
+                        "torch_threads": torch.get_num_threads(),
+                    },
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                    "runs": rows,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        lines = [
+            "# E-VarM / SCC epoch time relative to base",
+            "",
+            f"Rotten Tomatoes, first {args.n_train} training texts, MiniLM-L6 truncated to "
+            f"{args.layers} layers, {args.epochs} epochs per fit, {args.rounds} rounds of "
+            f"interleaved fits, median epoch time; {platform.platform()}, torch "
+            f"{torch.__version__}, {args.threads} threads. Command: "
+            "`python benchmarks/bench_evarm_scc.py --timing-only`.",
+            "",
+            "| model | s/epoch (median) | all rounds | vs base | goal |",
+            "|---|---|---|---|---|",
+        ]
+        for r in rows:
+            lines.append(
+                f"| {r['model']} | {r['epoch_s']} | {r['all_epoch_s']} | {r['ratio']} | "
+                f"{r['goal']} |"
+            )
+        (args.out / "evarm_scc_timing.md").write_text("\n".join(lines) + "\n")
+        print("\n".join(lines))
+        return
     runs = []
     for dataset in args.datasets:
+        base = None
         for name in args.models:
-            runs.append(run(dataset, name, args))
+            row, clf = run(dataset, name, args, base if args.init_from_base else None)
+            if name == "base":
+                base = clf
+            runs.append(row)
             print(json.dumps(runs[-1]), flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
     result = {
         "benchmark": "evarm_scc",
         "what": __doc__.split("\n\n")[1].strip(),
@@ -132,7 +219,13 @@ def main():
         f"threads. MiniLM-L6 truncated to {args.layers} layers; first {args.n_train} training "
         f"texts, {args.epochs} epochs, lr {args.lr}, batch 32, seed {args.seed}; metrics on the "
         f"first {args.n_eval} test texts with each model's native explanation; mean pooling; "
-        f"max_length 64 (96 for BBC News). Command: "
+        f"max_length 64 (96 for BBC News). Mask models (VMASK, E-VarM*, SCC) "
+        + (
+            "start from the fine-tuned base (`init_from`). "
+            if args.init_from_base
+            else "start from MiniLM. "
+        )
+        + "Command: "
         "`python benchmarks/bench_evarm_scc.py`.",
         "",
         "| data | model | acc | AOPC@1 | AOPC@5 | AOPC@9 | post-hoc@1 | post-hoc@5 | "

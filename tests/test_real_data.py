@@ -117,3 +117,25 @@ def test_pair_methods_on_a_real_sentence_pair_task(rt):
         assert [w for w, s in zip(exp.words, exp.sides, strict=True) if s == 1] == [
             w.text for w in __import__("skinterp").text.segment_words(pairs[250][1])
         ]
+
+
+def test_pct_and_vat_on_real_reviews(rt):
+    """PCT and VAT learn real reviews on GloVe; VAT's attention finds VADER words."""
+    from skinterp import PCTClassifier, VATClassifier
+    from skinterp.datasets import load_vader_lexicon
+    from skinterp.explain import get_explainer
+    from skinterp.metrics import plausibility_scores
+
+    X, y = rt.X_train[:1000], rt.y_train[:1000]
+    X_test, y_test = rt.X_test[:200], rt.y_test[:200]
+    common = dict(embeddings="glove-50d", lr=1e-3, batch_size=50, random_state=0)
+    pct = need_data(PCTClassifier(max_epochs=3, **common).fit, X, y)
+    assert pct.score(X_test, y_test) >= 0.6
+    assert pct.history[-1]["contrastive"] > 0
+    vat = need_data(VATClassifier(encoder="lstm", hidden_size=50, max_epochs=4, **common).fit, X, y)
+    assert vat.score(X_test, y_test) >= 0.6
+    assert list(vat.history[:, "phase"]) == ["joint", "joint", "compressor", "learner"]
+    lexicon = need_data(load_vader_lexicon)
+    attention = plausibility_scores(vat, X_test, lexicon, k=5)
+    rnd = plausibility_scores(vat, X_test, lexicon, k=5, explainer=get_explainer("random"))
+    assert attention.f1 > rnd.f1
