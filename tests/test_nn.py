@@ -81,3 +81,26 @@ def test_load_transformer_kwargs_and_errors(bert_config):
         load_transformer(42)
     with pytest.raises(ValueError, match="pooling"):
         TransformerEncoder(model, pooling="max")
+
+
+def test_lstm_equals_a_packed_bidirectional_lstm_with_the_same_weights():
+    """The unpacked LSTM (reversal within each length) is exactly the packed one."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    torch.manual_seed(0)
+    enc = LSTMEncoder(100, embedding_dim=8, hidden_size=5, num_layers=2)
+    ids = torch.randint(1, 100, (4, 7))
+    lens = torch.tensor([7, 3, 5, 1])
+    am = (torch.arange(7)[None] < lens[:, None]).long()
+    out = enc(ids, am)
+    x = enc.embedding(ids)
+    for i in range(2):
+        ref = torch.nn.LSTM(x.shape[-1], 5, batch_first=True, bidirectional=True)
+        with torch.no_grad():
+            for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                getattr(ref, f"{n}_l0").copy_(getattr(enc.layers[i], f"{n}_l0"))
+                getattr(ref, f"{n}_l0_reverse").copy_(getattr(enc.reverse_layers[i], f"{n}_l0"))
+        packed = pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+        x, _ = pad_packed_sequence(ref(packed)[0], batch_first=True, total_length=7)
+        torch.testing.assert_close(out.hidden_states[i + 1], x)
+    assert torch.all(out.hidden_states[-1][1, 3:] == 0)  # padding states are zero

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 __all__ = ["CNNEncoder", "EncoderOutput", "LSTMEncoder", "make_embedding", "masked_pool"]
 
@@ -161,7 +160,12 @@ class LSTMEncoder(_WordVectorEncoder):
     """(Bi)LSTM over word vectors with max or mean pooling over real tokens.
 
     Layers are stacked single-layer LSTMs so the states of *every* layer are available.
-    Sequences are packed, so padding never enters the recurrence.
+    Padding never enters the recurrence of a real token: padding sits at the end, so the
+    forward direction reaches it only after every real token, and the backward direction runs
+    a forward LSTM over each text reversed within its own length. This avoids packed
+    sequences, whose backward pass on CPU grows much faster than linearly with the number of
+    rows of mixed lengths (the many-row batches of PCT and input reduction). States at padding
+    positions are zero.
 
     Parameters
     ----------
@@ -198,8 +202,11 @@ class LSTMEncoder(_WordVectorEncoder):
         out = hidden_size * (2 if bidirectional else 1)
         dims = [self.embedding_dim] + [out] * num_layers
         self.layers = nn.ModuleList(
-            nn.LSTM(dims[i], hidden_size, batch_first=True, bidirectional=bidirectional)
-            for i in range(num_layers)
+            nn.LSTM(dims[i], hidden_size, batch_first=True) for i in range(num_layers)
+        )
+        self.reverse_layers = nn.ModuleList(
+            nn.LSTM(dims[i], hidden_size, batch_first=True)
+            for i in range(num_layers if bidirectional else 0)
         )
         self.dropout = nn.Dropout(dropout)
         self.output_dim = out
@@ -207,16 +214,22 @@ class LSTMEncoder(_WordVectorEncoder):
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, embedding_hook=None):
         emb = self._embed_and_hook(input_ids, token_type_ids, embedding_hook)
-        lengths = attention_mask.sum(1).clamp_min(1).cpu()
         T = emb.shape[1]
+        lengths = attention_mask.sum(1, keepdim=True)
+        pos = torch.arange(T, device=emb.device).unsqueeze(0)
+        real = (pos < lengths).unsqueeze(-1).to(emb.dtype)
+        # position t of a text reversed within its length (padding stays in place)
+        flip = torch.where(pos < lengths, lengths - 1 - pos, pos).unsqueeze(-1)
         states = [emb]
         x = emb
         for i, lstm in enumerate(self.layers):
             if i:
                 x = self.dropout(x)
-            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-            out, _ = lstm(packed)
-            x, _ = pad_packed_sequence(out, batch_first=True, total_length=T)
+            out, _ = lstm(x)
+            if self.reverse_layers:
+                rev, _ = self.reverse_layers[i](x.gather(1, flip.expand_as(x)))
+                out = torch.cat([out, rev.gather(1, flip.expand_as(rev))], -1)
+            x = out * real
             states.append(x)
         pooled = masked_pool(x, attention_mask, self.pooling)
         return EncoderOutput(emb, tuple(states), pooled, attention_mask)
