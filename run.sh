@@ -3,6 +3,7 @@
 #   bash run.sh demo [demo options]   train on real movie reviews and explain predictions
 #   bash run.sh test [pytest options] the test suite (what CI runs)
 #   bash run.sh lint                  ruff
+#   bash run.sh docs [mkdocs options] build the documentation site into site/ (warnings fail)
 # Set PYTHON to choose the interpreter (default: python3; use a virtualenv's if you like).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,8 +32,12 @@ case "$cmd" in
     "$PY" -m ruff check .
     exec "$PY" -m ruff format --check .
     ;;
+  docs)
+    install docs
+    exec "$PY" -m mkdocs build --strict "$@"
+    ;;
   *)
-    echo "usage: bash run.sh {demo|test|lint} [options]" >&2
+    echo "usage: bash run.sh {demo|test|lint|docs} [options]" >&2
     exit 2
     ;;
 esac

@@ -130,6 +130,8 @@ class GradientExplainer(BaseExplainer):
         Differentiate the predicted class's probability (the model's confidence F, as in PCT)
         or its logit.
 
+    Notes
+    -----
     Sub-word token scores are summed into word scores.
     """
 

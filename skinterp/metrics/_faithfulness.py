@@ -341,7 +341,7 @@ def posthoc_accuracy_curve(
     """Post-hoc accuracy for keeping the top-1, ..., top-k words (VMASK Fig. 1, E-VarM eq. 13).
 
     The share of texts whose prediction from only their top-j words equals the prediction
-    from the full text.
+    from the full text. Parameters not listed here are as for :func:`aopc_curve`.
 
     Parameters
     ----------
@@ -350,7 +350,6 @@ def posthoc_accuracy_curve(
         ``global_importance_`` or :func:`skinterp.explain.global_importance`) instead of a
         local explanation, as VMASK's post-hoc accuracy does. Words missing from the table
         rank last.
-    Other parameters as :func:`aopc_curve`.
 
     Returns
     -------
@@ -413,12 +412,13 @@ def comprehensiveness_score(
 ) -> float:
     """Comprehensiveness (ERASER; PCT eq. 3): ``F(X) - F(X without its top words)``.
 
+    Higher is more faithful. Parameters not listed here are as for :func:`aopc_curve`.
+
     Parameters
     ----------
     size : float in (0, 1], int >= 1, or a sequence of them, default=0.1
         The top words removed: a fraction of each text's words (at least one) or a count.
         A sequence averages over several sizes (ERASER uses 1, 5, 10, 20, 50 %).
-    Other parameters as :func:`aopc_curve`. Higher is more faithful.
     """
     return _eraser(estimator, X, explainer, size, perturbation, explanations, top=True)
 
