@@ -5,17 +5,17 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
-import torch
 from sklearn.utils._param_validation import Interval
 from skorch.callbacks import Callback
 
 from ..base import TextClassifier
 from ..nn import AttentionClassifierModule
+from ._masked import ImportanceExplanationMixin
 
 __all__ = ["AttentionClassifier", "VATClassifier"]
 
 
-class AttentionClassifier(TextClassifier):
+class AttentionClassifier(ImportanceExplanationMixin, TextClassifier):
     """Attention baseline of VAT (LSTM-ATT / BERT-ATT): additive attention over the encoder's
     last layer (VAT eq. 2), the attentive sum ``R`` fed to a linear classifier, cross-entropy.
 
@@ -37,6 +37,7 @@ class AttentionClassifier(TextClassifier):
         "attention_dim": [None, Interval(Integral, 1, None, closed="left")],
     }
     _native_method = "attention"
+    _word_aggregation = "sum"  # a word's attention mass is the sum over its sub-words
     _bottleneck = False
 
     def __init__(self, attention_dim: int | None = None, **kwargs: Any):
@@ -47,12 +48,6 @@ class AttentionClassifier(TextClassifier):
         return AttentionClassifierModule(
             encoder, n_classes, self._bottleneck, self.attention_dim, self._dropout_rate()
         )
-
-    def _native_token_scores(self, batch):
-        self.module_.eval()
-        with torch.no_grad():
-            logits, extras = self.module_(**batch)
-        return extras["importance"], logits
 
 
 class _PhaseSchedule(Callback):
