@@ -4,6 +4,8 @@
 #   bash run.sh test [pytest options] the test suite (what CI runs)
 #   bash run.sh lint                  ruff
 #   bash run.sh docs [mkdocs options] build the documentation site into site/ (warnings fail)
+#   bash run.sh benchmark [options]   reproduction benchmark; no options: the quick profile into
+#                                     benchmarks/reproduce/results/quick (skinterp benchmark run)
 # Set PYTHON to choose the interpreter (default: python3; use a virtualenv's if you like).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,12 +34,17 @@ case "$cmd" in
     "$PY" -m ruff check .
     exec "$PY" -m ruff format --check .
     ;;
+  benchmark)
+    install glove,minilm,plot
+    [ $# -eq 0 ] && set -- --profile quick --out benchmarks/reproduce/results/quick
+    exec "$PY" -m skinterp.cli benchmark run "$@"
+    ;;
   docs)
     install docs
     exec "$PY" -m mkdocs build --strict "$@"
     ;;
   *)
-    echo "usage: bash run.sh {demo|test|lint|docs} [options]" >&2
+    echo "usage: bash run.sh {demo|test|lint|docs|benchmark} [options]" >&2
     exit 2
     ;;
 esac

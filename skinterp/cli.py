@@ -1,4 +1,4 @@
-"""Command line: ``skinterp demo`` and ``skinterp fetch-data`` (a thin layer over the API)."""
+"""Command line: ``skinterp demo``, ``fetch-data`` and ``benchmark`` (a thin layer over the API)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -78,6 +79,97 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_run(args: argparse.Namespace) -> int:
+    import torch
+
+    from .benchmark import build_report, expand_runs, load_config, run_benchmark
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = args.config or args.profile
+    out = args.out or f"benchmark-results/{Path(str(config)).stem}"
+    if args.dry_run:
+        cfg = load_config(config)
+        runs = expand_runs(cfg)
+        for run in runs:
+            print(run.run_id)
+        print(f"{len(runs)} runs ({cfg['name']}) -> {out}")
+        return 0
+    start = time.perf_counter()
+    run_benchmark(
+        config,
+        out,
+        datasets=args.datasets,
+        backbones=args.backbones,
+        methods=args.methods,
+        seeds=args.seeds,
+        device=args.device,
+        force=args.force,
+    )
+    if not args.no_tables:
+        print(f"tables: {build_report(out, figures=not args.no_figures)}")
+    print(f"wall time: {(time.perf_counter() - start) / 60:.1f} min")
+    return 0
+
+
+def _benchmark_tables(args: argparse.Namespace) -> int:
+    from .benchmark import build_report
+
+    print(build_report(args.folder, figures=not args.no_figures, out=args.out))
+    return 0
+
+
+def _add_benchmark(sub) -> None:
+    from .benchmark import BACKBONES, DATASETS, METHODS, PROFILES
+
+    bench = sub.add_parser(
+        "benchmark",
+        help="reproduce the papers' tables (methods x backbones x data sets x seeds)",
+        description="Run a reproduction benchmark from a profile or TOML config (one JSON per "
+        "run), then build markdown tables shaped like the papers' and figures.",
+    )
+    bsub = bench.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = bsub.add_parser(
+        "run",
+        help="train and evaluate every run of a profile or config",
+        description="Train and evaluate every (data set, backbone, method, seed) of a profile "
+        "or config; one JSON per run in OUT/runs. Finished runs are skipped, so an interrupted "
+        "benchmark resumes. Then writes OUT/tables.md and the figures.",
+    )
+    which = run.add_mutually_exclusive_group()
+    which.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="quick",
+        help="quick: CPU, under 30 min on 2 cores; full: all data sets, 3 seeds (GPU)",
+    )
+    which.add_argument("--config", default=None, help="a TOML config file instead of a profile")
+    run.add_argument(
+        "--out", default=None, help="output folder (default benchmark-results/<profile>)"
+    )
+    run.add_argument("--datasets", nargs="+", choices=sorted(DATASETS), help="only these")
+    run.add_argument("--backbones", nargs="+", choices=sorted(BACKBONES), help="only these")
+    run.add_argument("--methods", nargs="+", choices=sorted(METHODS), help="only these")
+    run.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
+    run.add_argument("--device", default=None, help="cpu, cuda, ... (overrides the config)")
+    run.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    run.add_argument("--force", action="store_true", help="re-run finished runs")
+    run.add_argument("--dry-run", action="store_true", help="list the runs and stop")
+    run.add_argument("--no-tables", action="store_true", help="skip building the tables")
+    run.add_argument("--no-figures", action="store_true", help="tables without figures")
+    run.set_defaults(func=_benchmark_run)
+    tables = bsub.add_parser(
+        "tables",
+        help="build tables.md and figures from finished runs",
+        description="Build markdown tables shaped like the papers' and post-hoc accuracy "
+        "figures from the run JSON files of a benchmark folder.",
+    )
+    tables.add_argument("folder", help="the benchmark's output folder")
+    tables.add_argument("--out", default=None, help="write here instead of FOLDER")
+    tables.add_argument("--no-figures", action="store_true", help="tables only")
+    tables.set_defaults(func=_benchmark_tables)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skinterp",
@@ -123,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data-home", default=None, help="cache folder")
     fetch.add_argument("--no-weights", action="store_true", help="data sets only")
     fetch.set_defaults(func=_fetch)
+    _add_benchmark(sub)
     return parser
 
 
@@ -138,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
     try:
         return args.func(args)
-    except OSError as exc:  # missing data or weights: the message says how to fetch them
+    except (OSError, ValueError) as exc:  # missing data/weights, a bad config: say which
         print(f"skinterp {args.command}: {exc}", file=sys.stderr)
         return 1
 

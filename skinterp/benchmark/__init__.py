@@ -1,0 +1,26 @@
+"""Reproduction benchmarks: methods × backbones × data sets × seeds from a configuration.
+
+``run_benchmark("quick", "results/quick")`` trains and evaluates every cell, one JSON per run;
+``build_report("results/quick")`` turns them into markdown tables shaped like the papers' and
+the post-hoc accuracy figures. The same as ``skinterp benchmark run`` / ``skinterp benchmark
+tables`` on the command line.
+"""
+
+from ._config import BACKBONES, DATASETS, METHODS, PROFILES, Run, expand_runs, load_config
+from ._report import build_report, load_runs
+from ._run import environment, run_benchmark, run_one
+
+__all__ = [
+    "BACKBONES",
+    "DATASETS",
+    "METHODS",
+    "PROFILES",
+    "Run",
+    "build_report",
+    "environment",
+    "expand_runs",
+    "load_config",
+    "load_runs",
+    "run_benchmark",
+    "run_one",
+]

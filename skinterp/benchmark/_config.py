@@ -1,0 +1,300 @@
+"""Benchmark configuration: what can be run (data sets, backbones, methods) and the profiles.
+
+A configuration is a TOML file (or a dict of the same shape)::
+
+    name = "quick"
+    seeds = [0]
+    datasets = ["rotten_tomatoes", "tweets"]
+    backbones = ["cnn", "lstm", "minilm-2"]
+    methods = ["base", "vmask", "evarm", "scc", "pct", "vat"]
+
+    [data]                 # subsets; 0 = all
+    n_train = 1000
+    n_train_transformer = 400
+    n_eval = 100
+
+    [evaluation]
+    k = [1, 5, 9]          # AOPC@k, post-hoc accuracy@k, plausibility@k
+    curve_k = 10           # post-hoc accuracy curve 1..curve_k (the figure)
+    size = 0.1             # words removed by comprehensiveness / sufficiency
+    naopc_k = 5            # NAOPC@naopc_k (0 = skip) ...
+    naopc_n_eval = 0       # ... on the first naopc_n_eval evaluation texts (0 = all) ...
+    naopc_beam_width = 5   # ... with this beam for texts too long to enumerate
+
+    [backbone.cnn]         # keyword overrides for the estimator, per backbone ...
+    max_epochs = 3
+    [method.vmask]         # ... and per method
+    beta = 0.5
+
+TOML has no null: in the override tables the string ``"none"`` stands for ``None`` (e.g.
+``embeddings = "none"`` for randomly initialised word vectors).
+
+Each run is one (data set, backbone, method, seed); see :func:`expand_runs`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = [
+    "BACKBONES",
+    "DATASETS",
+    "METHODS",
+    "PROFILES",
+    "Run",
+    "expand_runs",
+    "load_config",
+]
+
+_SENTIMENT = {"plausibility": True}
+
+# name -> (loader in skinterp.datasets, per-data-set settings)
+DATASETS: dict[str, tuple[str, dict]] = {
+    "rotten_tomatoes": ("load_rotten_tomatoes", dict(_SENTIMENT)),
+    "tweets": ("load_tweets", dict(_SENTIMENT)),
+    "amazon": ("load_amazon", dict(_SENTIMENT)),
+    # 3 classes (negative / neutral / positive): no binary lexicon sign for "neutral"
+    "crowdflower_tweets": ("load_crowdflower_tweets", {"plausibility": False}),
+    # whole articles: evaluated on their first 40 words so every word is inside the window
+    "bbc_news": ("load_bbc_news", {"plausibility": False, "max_words": 40, "max_length": 96}),
+}
+
+_GLOVE = {
+    "embeddings": "glove-50d",
+    "num_filters": 100,
+    "hidden_size": 100,
+    "max_length": 64,
+    "lr": 1e-3,
+    "batch_size": 50,
+    "max_epochs": 3,
+}
+_MINILM = {
+    "encoder": "transformer",
+    "pretrained": "minilm",
+    "max_length": 64,
+    "batch_size": 32,
+}
+# name -> estimator keyword arguments
+BACKBONES: dict[str, dict] = {
+    "cnn": {"encoder": "cnn", **_GLOVE},
+    "lstm": {"encoder": "lstm", **_GLOVE},
+    # MiniLM-L6 cut to its first 2 layers: the CPU setting of our benchmarks
+    "minilm-2": {
+        **_MINILM,
+        "transformer_kwargs": {"num_hidden_layers": 2},
+        "lr": 5e-4,
+        "max_epochs": 2,
+    },
+    "minilm": {**_MINILM, "lr": 5e-5, "max_epochs": 3},
+}
+
+# name -> (class name in skinterp, keyword arguments, starts from the trained base model)
+METHODS: dict[str, tuple[str, dict, bool]] = {
+    "base": ("TextClassifier", {}, False),
+    "vmask": ("VMaskClassifier", {}, True),
+    "l2x": ("L2XClassifier", {}, False),
+    "iba": ("IBAClassifier", {}, True),
+    "evarm": ("EVarMClassifier", {"training": "iterative"}, True),
+    "evarm-ppl": ("EVarMClassifier", {"training": "pipeline"}, True),
+    "evarm-ete": ("EVarMClassifier", {"training": "end_to_end"}, True),
+    "evarm-mask": ("EVarMClassifier", {"contrastive": False}, True),
+    "scc": ("SCCClassifier", {}, True),
+    "scl": ("SCLClassifier", {}, False),
+    "simcse": ("SimCSEClassifier", {}, False),
+    "agn": ("AGNClassifier", {}, False),
+    "pct": ("PCTClassifier", {}, False),
+    # Feng et al. fine-tune a trained model on reduced inputs; 2 epochs, capped reductions
+    "entropy": ("EntropyClassifier", {"max_reduction_steps": 10, "max_epochs": 2}, True),
+    "attention": ("AttentionClassifier", {}, False),
+    "vat": ("VATClassifier", {"n_iterations": 1}, False),
+}
+
+# how the tables name the methods (the papers' names)
+DISPLAY = {
+    "base": "base",
+    "vmask": "VMASK",
+    "l2x": "L2X",
+    "iba": "IBA",
+    "evarm": "E-VarM",
+    "evarm-ppl": "E-VarM-PPL",
+    "evarm-ete": "E-VarM-ETE",
+    "evarm-mask": "E-VarM-MASK",
+    "scc": "SCC",
+    "scl": "SCL",
+    "simcse": "SimCSE",
+    "agn": "AGN",
+    "pct": "PCT",
+    "entropy": "Entropy",
+    "attention": "attention",
+    "vat": "VAT",
+}
+
+PROFILES = ("quick", "full")
+
+_DEFAULTS: dict[str, Any] = {
+    "name": "custom",
+    "description": "",
+    "seeds": [0],
+    "datasets": ["rotten_tomatoes"],
+    "backbones": ["cnn"],
+    "methods": ["base"],
+    "device": "cpu",
+    "data": {"n_train": 1000, "n_train_transformer": 400, "n_eval": 100},
+    "evaluation": {
+        "k": [1, 5, 9],
+        "curve_k": 10,
+        "size": 0.1,
+        "naopc_k": 5,
+        "naopc_n_eval": 0,
+        "naopc_beam_width": 5,
+    },
+    "backbone": {},
+    "method": {},
+    "dataset": {},
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One cell of the grid: a data set, a backbone, a method and a seed."""
+
+    dataset: str
+    backbone: str
+    method: str
+    seed: int
+    params: dict = field(compare=False)
+    init_from_base: bool = field(compare=False)
+    n_train: int = field(compare=False)
+    n_eval: int = field(compare=False)
+    max_words: int | None = field(compare=False)
+    plausibility: bool = field(compare=False)
+
+    @property
+    def run_id(self) -> str:
+        return f"{self.dataset}__{self.backbone}__{self.method}__seed{self.seed}"
+
+
+def _profile_text(name: str) -> str:
+    return resources.files("skinterp.benchmark").joinpath(f"profiles/{name}.toml").read_text()
+
+
+def load_config(config: str | os.PathLike | dict) -> dict:
+    """Read and validate a benchmark configuration.
+
+    Parameters
+    ----------
+    config : str, path or dict
+        A profile name (``"quick"``, ``"full"``), the path of a TOML file, or a dict of the
+        same shape. Missing keys take the defaults listed in this module's docstring.
+
+    Returns
+    -------
+    dict
+        The complete configuration.
+    """
+    if isinstance(config, dict):
+        raw = copy.deepcopy(config)
+    elif str(config) in PROFILES:
+        raw = tomllib.loads(_profile_text(str(config)))
+    else:
+        path = Path(config)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"benchmark config {str(config)!r} is neither a profile ({', '.join(PROFILES)}) "
+                "nor an existing TOML file."
+            )
+        try:
+            raw = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML ({exc}).") from exc
+    unknown = sorted(set(raw) - set(_DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown config key(s) {unknown}; known: {sorted(_DEFAULTS)}.")
+    cfg = copy.deepcopy(_DEFAULTS)
+    for key, value in raw.items():
+        if isinstance(cfg[key], dict) and key in ("data", "evaluation"):
+            extra = sorted(set(value) - set(cfg[key]))
+            if extra:
+                raise ValueError(f"unknown key(s) {extra} in [{key}]; known: {sorted(cfg[key])}.")
+            cfg[key].update(value)
+        else:
+            cfg[key] = value
+    for key, known in (("datasets", DATASETS), ("backbones", BACKBONES), ("methods", METHODS)):
+        names = cfg[key]
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"{key} must be a non-empty list of names from {sorted(known)}.")
+        bad = [n for n in names if n not in known]
+        if bad:
+            raise ValueError(f"unknown {key} {bad}; choose from {sorted(known)}.")
+        table = key[:-1]  # [backbone.x] / [method.x] / [dataset.x] override tables
+        bad = [n for n in cfg[table] if n not in known]
+        if bad:
+            raise ValueError(f"[{table}.{bad[0]}] names no known {table}; use {sorted(known)}.")
+    for name, over in cfg["dataset"].items():
+        bad = sorted(set(over) - {"max_length", "max_words", "plausibility"})
+        if bad:
+            raise ValueError(
+                f"[dataset.{name}] accepts max_length, max_words and plausibility, not {bad}."
+            )
+    seeds = cfg["seeds"]
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}.")
+    for key in ("n_train", "n_train_transformer", "n_eval"):
+        v = cfg["data"][key]
+        if not isinstance(v, int) or v < 0:
+            raise ValueError(f"[data] {key} must be an integer >= 0 (0 = all), got {v!r}.")
+    ks = cfg["evaluation"]["k"]
+    if not isinstance(ks, list) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
+        raise ValueError(f"[evaluation] k must be a list of integers >= 1, got {ks!r}.")
+    if "base" not in cfg["methods"] and any(METHODS[m][2] for m in cfg["methods"]):
+        # methods that start from the trained base need it in the same grid
+        cfg["methods"] = ["base", *cfg["methods"]]
+    return cfg
+
+
+def expand_runs(cfg: dict) -> list[Run]:
+    """All runs of a configuration, ordered so each cell's base model is trained first."""
+    runs = []
+    methods = sorted(cfg["methods"], key=lambda m: m != "base")
+    for dataset in cfg["datasets"]:
+        _, ds = DATASETS[dataset]
+        ds = {**ds, **cfg["dataset"].get(dataset, {})}
+        for backbone in cfg["backbones"]:
+            transformer = BACKBONES[backbone].get("encoder") == "transformer"
+            for seed in cfg["seeds"]:
+                for method in methods:
+                    _, extra, from_base = METHODS[method]
+                    params = {**BACKBONES[backbone], **cfg["backbone"].get(backbone, {})}
+                    if "max_length" in ds:
+                        params["max_length"] = ds["max_length"]
+                    params.update(extra)
+                    params.update(cfg["method"].get(method, {}))
+                    params = {k: None if v == "none" else v for k, v in params.items()}
+                    params["device"] = cfg["device"]
+                    data = cfg["data"]
+                    runs.append(
+                        Run(
+                            dataset=dataset,
+                            backbone=backbone,
+                            method=method,
+                            seed=seed,
+                            params=params,
+                            init_from_base=from_base,
+                            n_train=data["n_train_transformer" if transformer else "n_train"],
+                            n_eval=data["n_eval"],
+                            max_words=ds.get("max_words"),
+                            plausibility=bool(ds.get("plausibility")),
+                        )
+                    )
+    return runs

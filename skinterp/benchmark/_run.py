@@ -1,0 +1,306 @@
+"""Run a benchmark grid: one JSON file per (data set, backbone, method, seed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._config import DATASETS, METHODS, Run, expand_runs, load_config
+
+__all__ = ["environment", "run_benchmark", "run_one"]
+
+
+def environment(device: str = "cpu") -> dict:
+    """Versions, machine and thread settings, recorded with every run."""
+    import sklearn
+    import skorch
+    import torch
+    import transformers
+
+    from .. import __version__
+
+    env = {
+        "skinterp": __version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "scikit-learn": sklearn.__version__,
+        "skorch": skorch.__version__,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "device": device,
+    }
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        env["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    try:
+        root = Path(__file__).resolve().parents[2]
+        env["git_commit"] = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return env
+
+
+def _subset(X, y, n):
+    return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
+
+
+def _eval_texts(X, max_words):
+    """Cut long texts to their first ``max_words`` words so every word lies in the window (a
+    truncated word has no score, and removing it changes nothing: Suff, UR# would be skewed)."""
+    if not max_words:
+        return list(X)
+    return [" ".join(x.split()[:max_words]) for x in X]
+
+
+def _round(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _round(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_round(x) for x in v]
+    if isinstance(v, (float, np.floating)):
+        return round(float(v), 5)
+    return v
+
+
+def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon) -> dict:
+    from ..metrics import (
+        aopc_score,
+        comprehensiveness_score,
+        confidence_score,
+        plausibility_scores,
+        posthoc_accuracy_curve,
+        reduced_number,
+        saliency_variance,
+        sufficiency_score,
+    )
+
+    ks = list(evaluation["k"])
+    exps = clf.explain(X)
+    common = {"explanations": exps}
+    aopc = np.atleast_1d(aopc_score(clf, X, k=ks, **common))
+    curve = posthoc_accuracy_curve(clf, X, k=int(evaluation["curve_k"]), **common)
+    rn = reduced_number(clf, X, **common)
+    sv = saliency_variance(clf, X, **common)
+    out = {
+        "accuracy": clf.score(X, y),
+        "confidence": confidence_score(clf, X),
+        **{f"aopc@{k}": a for k, a in zip(ks, aopc, strict=True)},
+        "posthoc_curve": list(curve),
+        "comprehensiveness": comprehensiveness_score(clf, X, size=evaluation["size"], **common),
+        "sufficiency": sufficiency_score(clf, X, size=evaluation["size"], **common),
+        "IR#": rn.important,
+        "UR#": rn.unimportant,
+        "I-Var": sv.important,
+        "U-Var": sv.unimportant,
+    }
+    if evaluation["naopc_k"]:
+        # the bounds need ~2 x beam_width x n_words forward passes per text and level, so
+        # profiles may evaluate NAOPC on a prefix of the evaluation texts
+        n = evaluation["naopc_n_eval"] or len(X)
+        out[f"naopc@{evaluation['naopc_k']}"] = aopc_score(
+            clf,
+            X[:n],
+            k=int(evaluation["naopc_k"]),
+            normalization="naopc",
+            beam_width=int(evaluation["naopc_beam_width"]),
+            explanations=exps[:n],
+        )
+    for k in ks:
+        if k <= len(curve):
+            out[f"posthoc@{k}"] = curve[k - 1]
+    if run.plausibility and lexicon is not None:
+        for k in ks:
+            p = plausibility_scores(clf, X, lexicon, k=k, **common)
+            out[f"plausibility@{k}"] = {"precision": p.precision, "recall": p.recall, "f1": p.f1}
+    return out
+
+
+def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tuple[dict, Any]:
+    """Fit and evaluate one run; returns its record (without environment) and the model."""
+    from sklearn.frozen import FrozenEstimator
+
+    import skinterp
+
+    cls_name = METHODS[run.method][0]
+    params = dict(run.params)
+    if run.init_from_base:
+        if base is None:
+            raise ValueError(f"{run.run_id}: this method starts from the trained base model.")
+        params["init_from"] = FrozenEstimator(base)
+    clf = getattr(skinterp, cls_name)(**params, random_state=run.seed)
+    X, y = _subset(data.X_train, data.y_train, run.n_train)
+    X_eval, y_eval = _subset(data.X_test, data.y_test, run.n_eval)
+    X_eval = _eval_texts(X_eval, run.max_words)
+    start = time.perf_counter()
+    clf.fit(X, y)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    metrics = _metrics(clf, X_eval, y_eval, run, evaluation, lexicon)
+    eval_s = time.perf_counter() - start
+    durations = list(clf.history[:, "dur"])
+    record = {
+        "run_id": run.run_id,
+        "dataset": run.dataset,
+        "backbone": run.backbone,
+        "method": run.method,
+        "seed": run.seed,
+        "config": {
+            "estimator": cls_name,
+            "params": {k: v for k, v in run.params.items()},
+            "init_from_base": run.init_from_base,
+            "n_train": len(X),
+            "n_eval": len(X_eval),
+            "eval_max_words": run.max_words,
+            "evaluation": evaluation,
+        },
+        "metrics": _round(metrics),
+        "timings": _round(
+            {
+                "fit_s": fit_s,
+                "epoch_s": statistics.median(durations),
+                "epochs": len(durations),
+                "eval_s": eval_s,
+            }
+        ),
+    }
+    return record, clf
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(obj, indent=1, default=str) + "\n")
+    os.replace(tmp, path)  # never leave a half-written result behind
+
+
+def run_benchmark(
+    config: str | os.PathLike | dict,
+    out: str | os.PathLike,
+    *,
+    datasets: Sequence[str] | None = None,
+    backbones: Sequence[str] | None = None,
+    methods: Sequence[str] | None = None,
+    seeds: Sequence[int] | None = None,
+    device: str | None = None,
+    force: bool = False,
+    log: Callable[[str], None] | None = print,
+) -> list[Path]:
+    """Run every cell of a benchmark configuration and write one JSON per run.
+
+    Finished runs (their JSON exists) are skipped unless ``force``, so an interrupted
+    benchmark resumes where it stopped.
+
+    Parameters
+    ----------
+    config : str, path or dict
+        ``"quick"``, ``"full"``, a TOML file or a dict (see :func:`load_config`).
+    out : path
+        Output folder; runs go to ``out/runs/<run_id>.json``, the resolved configuration to
+        ``out/config.json``.
+    datasets, backbones, methods, seeds : sequence, optional
+        Restrict the grid to these (each must be in the configuration).
+    device : str, optional
+        Overrides the configuration's device (``"cpu"``, ``"cuda"``, ...).
+    force : bool, default=False
+        Re-run finished runs.
+    log : callable or None, default=print
+        Receives one progress line per run.
+
+    Returns
+    -------
+    list of Path
+        The JSON file of every run in the grid.
+    """
+    cfg = load_config(config)
+    if device is not None:
+        cfg["device"] = device
+    for key, chosen in (
+        ("datasets", datasets),
+        ("backbones", backbones),
+        ("methods", methods),
+        ("seeds", seeds),
+    ):
+        if chosen:
+            bad = [c for c in chosen if c not in cfg[key]]
+            if bad:
+                raise ValueError(f"{key} {bad} are not in this configuration ({cfg[key]}).")
+            keep = list(chosen)
+            if key == "methods" and "base" not in keep and any(METHODS[m][2] for m in keep):
+                keep.insert(0, "base")  # the methods that start from it need it
+            cfg[key] = keep
+    log = log or (lambda _msg: None)
+    out = Path(out)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    _write_json(out / "config.json", cfg)
+    runs = expand_runs(cfg)
+    env = environment(cfg["device"])
+    paths, loaded, bases, lexicon = [], {}, {}, None
+    needs_base = {(r.dataset, r.backbone, r.seed) for r in runs if r.init_from_base}
+    start_all = time.perf_counter()
+    for i, run in enumerate(runs, 1):
+        path = out / "runs" / f"{run.run_id}.json"
+        paths.append(path)
+        cell = (run.dataset, run.backbone, run.seed)
+        if (
+            path.exists()
+            and not force
+            and not (run.method == "base" and cell in needs_base and _pending(runs, cell, out))
+        ):
+            log(f"[{i}/{len(runs)}] {run.run_id}: done before, skipped")
+            continue
+        if run.dataset not in loaded:
+            import skinterp.datasets as ds
+
+            loaded = {run.dataset: getattr(ds, DATASETS[run.dataset][0])()}
+        if run.plausibility and lexicon is None:
+            from ..datasets import load_vader_lexicon
+
+            lexicon = load_vader_lexicon()
+        bases = {c: m for c, m in bases.items() if c == cell}  # keep one cell's base in memory
+        t0 = time.perf_counter()
+        try:
+            record, clf = run_one(
+                run, loaded[run.dataset], cfg["evaluation"], base=bases.get(cell), lexicon=lexicon
+            )
+        except (ValueError, TypeError) as exc:  # a bad setting in the config: name the run
+            raise ValueError(f"run {run.run_id} failed: {exc}") from exc
+        record["profile"] = cfg["name"]
+        record["environment"] = env
+        _write_json(path, record)
+        if run.method == "base":
+            bases[cell] = clf
+        m, t, k = record["metrics"], record["timings"], cfg["evaluation"]["k"][0]
+        log(
+            f"[{i}/{len(runs)}] {run.run_id}: accuracy {m['accuracy']:.3f}, "
+            f"AOPC@{k} {m[f'aopc@{k}']:.3f}, {t['epoch_s']:.2f} s/epoch, "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
+    log(f"{len(runs)} runs in {out} ({time.perf_counter() - start_all:.0f} s)")
+    return paths
+
+
+def _pending(runs: list[Run], cell: tuple, out: Path) -> bool:
+    """Whether a method of this cell that starts from the base model still has to run (the
+    base is then trained again: same seed, same model)."""
+    return any(
+        r.init_from_base
+        and (r.dataset, r.backbone, r.seed) == cell
+        and not (out / "runs" / f"{r.run_id}.json").exists()
+        for r in runs
+    )

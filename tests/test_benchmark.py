@@ -1,0 +1,254 @@
+"""Reproduction benchmark: configuration, runs on real data, tables and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import need_data
+
+from skinterp.benchmark import (
+    BACKBONES,
+    METHODS,
+    build_report,
+    expand_runs,
+    load_config,
+    load_runs,
+    run_benchmark,
+)
+from skinterp.cli import main
+
+TINY_CNN = {"embeddings": None, "embedding_dim": 16, "num_filters": 8, "max_epochs": 2}
+
+
+def tiny_config(**kw):
+    cfg = {
+        "name": "tiny",
+        "datasets": ["tweets"],
+        "backbones": ["cnn"],
+        "methods": ["base", "vmask", "vat"],
+        "data": {"n_train": 120, "n_eval": 12},
+        "evaluation": {"k": [1, 3], "curve_k": 4, "naopc_k": 2, "naopc_n_eval": 6},
+        "backbone": {"cnn": TINY_CNN},
+    }
+    cfg.update(kw)
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def tweets():
+    from skinterp.datasets import load_tweets
+
+    return need_data(load_tweets)
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_profiles_load_and_expand(profile):
+    cfg = load_config(profile)
+    runs = expand_runs(cfg)
+    assert len(runs) == (
+        len(cfg["datasets"]) * len(cfg["backbones"]) * len(cfg["methods"]) * len(cfg["seeds"])
+    )
+    assert len({r.run_id for r in runs}) == len(runs)
+    # within each cell the base model comes first: the mask methods start from it
+    first = {}
+    for r in runs:
+        first.setdefault((r.dataset, r.backbone, r.seed), r.method)
+    assert set(first.values()) == {"base"}
+
+
+def test_quick_profile_is_the_documented_grid():
+    cfg = load_config("quick")
+    assert {"vmask", "evarm", "scc", "pct", "vat"} <= set(cfg["methods"])
+    assert set(cfg["backbones"]) == {"cnn", "lstm", "minilm-2"}
+    assert BACKBONES["minilm-2"]["transformer_kwargs"] == {"num_hidden_layers": 2}
+
+
+def test_full_profile_covers_every_dataset_and_method():
+    from skinterp import datasets
+
+    cfg = load_config("full")
+    assert len(cfg["seeds"]) == 3 and "minilm" in cfg["backbones"]
+    loaders = {n for n in datasets.__all__ if n.startswith("load_") and n != "load_vader_lexicon"}
+    loaders -= {"load_glove_50d"}
+    assert {f"load_{d}" for d in cfg["datasets"]} == loaders
+    assert set(cfg["methods"]) == set(METHODS) - {"evarm-ppl", "evarm-ete"}
+
+
+def test_overrides_merge_in_order():
+    cfg = load_config(
+        tiny_config(
+            datasets=["bbc_news"],
+            methods=["entropy"],
+            backbone={"cnn": {**TINY_CNN, "max_epochs": 5}},
+            method={"entropy": {"lam": 0.5}},
+            dataset={"bbc_news": {"max_words": 20}},
+        )
+    )
+    assert cfg["methods"] == ["base", "entropy"]  # added: entropy starts from the base
+    runs = {r.method: r for r in expand_runs(cfg)}
+    ent = runs["entropy"]
+    assert ent.init_from_base and not runs["base"].init_from_base
+    assert runs["base"].params["max_epochs"] == 5
+    assert ent.params["lam"] == 0.5 and ent.params["max_epochs"] == 2  # method beats backbone
+    assert ent.params["embedding_dim"] == 16 and ent.params["max_length"] == 96  # dataset's
+    assert ent.max_words == 20 and not ent.plausibility
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"methods": ["vmask", "nope"]}, "unknown methods"),
+        ({"datasets": []}, "non-empty list"),
+        ({"seeds": [0, "1"]}, "seeds must be"),
+        ({"data": {"n_train": -1}}, "n_train"),
+        ({"data": {"n_test": 5}}, "unknown key"),
+        ({"evaluation": {"k": [0]}}, "k must be"),
+        ({"colour": "red"}, "unknown config key"),
+        ({"backbone": {"gpt": {}}}, "backbone.gpt"),
+        ({"dataset": {"tweets": {"lr": 1.0}}}, "dataset.tweets"),
+    ],
+)
+def test_bad_configs_name_the_problem(change, message):
+    cfg = tiny_config()
+    for key, value in change.items():
+        if isinstance(value, dict) and key in ("data", "evaluation"):
+            cfg[key] = {**cfg[key], **value}
+        else:
+            cfg[key] = value
+    with pytest.raises(ValueError, match=message):
+        load_config(cfg)
+
+
+def test_config_file_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="neither a profile"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_config(bad)
+
+
+@pytest.fixture(scope="module")
+def finished(tweets, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    lines = []
+    paths = run_benchmark(tiny_config(), out, log=lines.append)
+    return out, paths, lines
+
+
+def test_run_writes_one_json_per_run(finished):
+    out, paths, lines = finished
+    assert [p.name for p in paths] == [
+        "tweets__cnn__base__seed0.json",
+        "tweets__cnn__vmask__seed0.json",
+        "tweets__cnn__vat__seed0.json",
+    ]
+    rec = json.loads(paths[1].read_text())
+    assert rec["config"]["estimator"] == "VMaskClassifier" and rec["config"]["init_from_base"]
+    assert rec["config"]["n_train"] == 120 and rec["config"]["n_eval"] == 12
+    assert rec["environment"]["torch"] and rec["environment"]["cpu_count"] >= 1
+    m = rec["metrics"]
+    for key in ("accuracy", "aopc@1", "aopc@3", "naopc@2", "posthoc@1", "IR#", "U-Var"):
+        assert isinstance(m[key], float), key
+    assert len(m["posthoc_curve"]) == 4 and 0 <= m["posthoc@3"] <= 1
+    assert m["posthoc@3"] == m["posthoc_curve"][2]
+    assert set(m["plausibility@1"]) == {"precision", "recall", "f1"}  # tweets: sentiment
+    assert rec["timings"]["epochs"] == 2 and rec["timings"]["fit_s"] > 0
+    assert len(lines) == 4 and "accuracy" in lines[0]
+
+
+def test_finished_runs_are_skipped_and_results_kept(finished):
+    out, paths, _ = finished
+    before = [p.read_text() for p in paths]
+    lines = []
+    run_benchmark(tiny_config(), out, log=lines.append)
+    assert all("skipped" in line for line in lines[:3])
+    assert [p.read_text() for p in paths] == before
+
+
+def test_resume_retrains_the_base_for_a_missing_dependent(finished, tmp_path):
+    out, paths, _ = finished
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "runs" / paths[1].name).unlink()  # the VMASK run was interrupted
+    lines = []
+    run_benchmark(tiny_config(), copy, log=lines.append)
+    assert "skipped" not in lines[0] and "skipped" not in lines[1] and "skipped" in lines[2]
+    again = json.loads((copy / "runs" / paths[1].name).read_text())
+    orig = json.loads(paths[1].read_text())
+    assert again["metrics"] == orig["metrics"]  # same seed, same base, same model
+
+
+def test_report_tables_and_figure(finished, tmp_path):
+    out, _, _ = finished
+    path = build_report(out, out=tmp_path)
+    text = path.read_text()
+    for title in ("### Accuracy", "### AOPC @1/@3", "### NAOPC@2", "### IR# / UR#", "F1)"):
+        assert title in text, title
+    assert "| method | tweets / cnn |" in text
+    rows = [line for line in text.splitlines() if line.startswith("| VMASK |")]
+    assert len(rows) == 10  # one row per table
+    acc = json.loads((out / "runs" / "tweets__cnn__vmask__seed0.json").read_text())["metrics"]
+    assert f"| VMASK | {acc['accuracy']:.3f} |" in text
+    assert (tmp_path / "posthoc_accuracy_tweets.png").stat().st_size > 1000
+
+
+def test_report_averages_seeds(finished, tmp_path):
+    out, paths, _ = finished
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for seed, acc in ((0, 0.5), (1, 0.7)):
+        rec = json.loads(paths[0].read_text())
+        rec["seed"], rec["metrics"]["accuracy"] = seed, acc
+        (runs / f"r{seed}.json").write_text(json.dumps(rec))
+    text = build_report(tmp_path, figures=False).read_text()
+    assert "| base | 0.600 ± 0.100 |" in text
+    assert "/ 1.00 ± 0.00 |" in text  # each seed's epoch time vs its own base
+
+
+def test_report_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="skinterp benchmark run"):
+        load_runs(tmp_path)
+    (tmp_path / "x.json").write_text("{")
+    with pytest.raises(ValueError, match="x.json"):
+        load_runs(tmp_path)
+
+
+def test_restricting_a_profile(tmp_path):
+    with pytest.raises(ValueError, match="not in this configuration"):
+        run_benchmark(tiny_config(), tmp_path, methods=["pct"], log=None)
+
+
+def test_cli_benchmark(finished, tmp_path, capsys):
+    out, _, _ = finished
+    assert main(["benchmark", "run", "--profile", "quick", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "rotten_tomatoes__cnn__base__seed0" and "42 runs" in lines[-1]
+    assert main(["benchmark", "tables", str(out), "--out", str(tmp_path), "--no-figures"]) == 0
+    assert (tmp_path / "tables.md").is_file()
+    assert main(["benchmark", "tables", str(tmp_path / "none")]) == 1
+    assert "no run results" in capsys.readouterr().err
+    assert main(["benchmark", "run", "--config", str(tmp_path / "nope.toml")]) == 1
+    assert "neither a profile" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["benchmark", "run", "--methods", "bogus"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_runs_a_config_file(tweets, tmp_path, capsys):
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text(
+        'name = "mine"\ndatasets = ["tweets"]\nbackbones = ["cnn"]\nmethods = ["base"]\n'
+        "[data]\nn_train = 60\nn_eval = 8\n[evaluation]\nnaopc_k = 0\n"
+        "[backbone.cnn]\nembedding_dim = 8\nnum_filters = 4\nmax_epochs = 1\n"
+        'embeddings = "none"\n'
+    )
+    out = tmp_path / "res"
+    code = main(["benchmark", "run", "--config", str(cfg), "--out", str(out), "--no-figures"])
+    assert code == 0, capsys.readouterr().err
+    assert (out / "runs" / "tweets__cnn__base__seed0.json").is_file()
+    text = (out / "tables.md").read_text()
+    assert "`mine` profile" in text and "### NAOPC" not in text
