@@ -1,0 +1,314 @@
+"""Speed benchmark: everything measured side by side in one run on one machine.
+
+1. Estimator overhead: ``TextClassifier`` epoch time against a bare PyTorch loop over the same
+   module, batches, collate and optimizer (Rotten Tomatoes training split; goal <= 1.10).
+2. Each method's epoch time against the base model's on the same data, backbone and batches,
+   the fits interleaved over ``--rounds`` rounds (medians of the steady epochs).
+3. Dynamic padding (to the longest text of the batch) against static padding to
+   ``max_length`` = 128, in training sentences per second (goal >= 2).
+4. Batched AOPC@{1,5,9} + post-hoc accuracy@1..10 against a per-text loop (one
+   ``predict_proba`` per perturbed text; goal >= 10x) and against the forward passes alone
+   (the same perturbed texts through ``predict_proba`` in one call; goal <= 1.2x).
+5. ``LimeExplainer`` against the ``lime`` package per text with the same configuration and
+   ``num_samples`` (goal >= 3x), and whether both pick the same top-5 words.
+
+Usage: ``python benchmarks/speed/bench_speed.py [--quick]`` (``--quick``: fewer epochs,
+rounds and texts, no MiniLM). Writes ``benchmarks/speed/results/speed.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _core import overhead_case, padding_case, steady
+from _metrics import explainer_words, per_text_loop, perturbed_strings, timed
+
+import skinterp
+from skinterp.benchmark import BACKBONES, METHODS, environment
+from skinterp.benchmark._config import DISPLAY
+from skinterp.datasets import load_rotten_tomatoes
+from skinterp.explain import LimeExplainer, NativeExplainer
+from skinterp.metrics import aopc_score, posthoc_accuracy_curve
+
+RESULTS = Path(__file__).parent / "results"
+TIMED_METHODS = [m for m in METHODS if m not in ("evarm-ppl", "evarm-ete")]
+
+
+def method_epochs(backbone, X, y, epochs, rounds, methods):
+    """Median steady epoch time of every method, fits interleaved round by round."""
+    per = {m: [] for m in methods}
+    params = {k: v for k, v in BACKBONES[backbone].items() if k != "max_epochs"}
+    for r in range(rounds):
+        for m in methods:
+            cls_name, extra, _ = METHODS[m]
+            extra = {k: v for k, v in extra.items() if k != "max_epochs"}
+            clf = getattr(skinterp, cls_name)(
+                **params, **extra, max_epochs=epochs, random_state=r
+            ).fit(X, y)
+            per[m].append(steady(list(clf.history[:, "dur"])))
+            print(f"  {backbone} {m} round {r}: {per[m][-1]:.3f} s/epoch", flush=True)
+    base = statistics.median(per["base"])
+    return [
+        {
+            "backbone": backbone,
+            "method": m,
+            "n_train": len(X),
+            "epoch_s": round(statistics.median(per[m]), 4),
+            "ratio": round(statistics.median(per[m]) / base, 2),
+        }
+        for m in methods
+    ]
+
+
+def metric_speed(clf, texts):
+    exps, t_explain = timed(lambda: NativeExplainer().explain(clf, texts))
+
+    def batched():
+        a = aopc_score(clf, texts, k=(1, 5, 9), explanations=exps)
+        return a, posthoc_accuracy_curve(clf, texts, k=10, explanations=exps)
+
+    (a_fast, p_fast), t_fast = timed(batched)
+    (a_loop, p_loop), t_loop = timed(lambda: per_text_loop(clf, texts, exps))
+    strings = perturbed_strings(texts, exps)
+    _, t_forward = timed(lambda: clf.predict_proba(strings))
+    return {
+        "n_texts": len(texts),
+        "n_forward_texts": len(strings),
+        "explain_native_s": round(t_explain, 3),
+        "batched_s": round(t_fast, 3),
+        "per_text_loop_s": round(t_loop, 3),
+        "forward_only_s": round(t_forward, 3),
+        "speedup_vs_loop": round(t_loop / t_fast, 1),
+        "ratio_to_forward": round(t_fast / t_forward, 3),
+        "same_values": bool(np.allclose(a_fast, a_loop, atol=1e-5) and np.allclose(p_fast, p_loop)),
+    }
+
+
+def lime_speed(clf, texts, samples):
+    ours = LimeExplainer(num_samples=samples, random_state=0)
+    ours_exps, t_ours = timed(lambda: ours.explain(clf, texts))
+
+    def package_per_text():
+        explainer = ours.lime_explainer()  # same configuration, fresh RandomState(0)
+        tops = []
+        for text in texts:
+            c = int(clf.predict_proba([text])[0].argmax())
+            res = explainer.explain_instance(
+                text,
+                clf.predict_proba,
+                labels=(c,),
+                num_features=len(explainer_words(text)),
+                num_samples=samples,
+            )
+            tops.append([f for f, _ in sorted(res.local_exp[c], key=lambda fw: -fw[1])[:5]])
+        return tops
+
+    ref_tops, t_ref = timed(package_per_text)
+    our_tops = [exp.ranking()[:5].tolist() for exp in ours_exps]
+    return {
+        "n_texts": len(texts),
+        "num_samples": samples,
+        "skinterp_s": round(t_ours, 3),
+        "lime_package_per_text_s": round(t_ref, 3),
+        "speedup": round(t_ref / t_ours, 2),
+        "same_top5": sum(a == b for a, b in zip(our_tops, ref_tops, strict=True)),
+    }
+
+
+def markdown(result, args) -> list[str]:
+    env = result["environment"]
+    lines = [
+        "# Speed benchmark",
+        "",
+        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {env['torch_threads']} torch "
+        f"threads, device {env['device']}; torch {env['torch']}, skinterp {env['skinterp']}"
+        + (f" ({env['git_commit']})" if "git_commit" in env else "")
+        + ". Data: Rotten Tomatoes (binary), fixed skinterp splits. All sections ran in one "
+        f"process, one after another. Command: `python benchmarks/speed/bench_speed.py"
+        f"{' --quick' if args.quick else ''}` ({result['wall_s'] / 60:.1f} min).",
+        "",
+        "## 1. Estimator overhead vs a bare PyTorch loop (same module, batches, optimizer)",
+        "",
+        "| backbone | n | TextClassifier s/epoch | bare PyTorch s/epoch | ratio (goal <= 1.10) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in result["overhead"]:
+        lines.append(
+            f"| {r['case']} | {r['n_train']} | {r['textclassifier_epoch_s']} | "
+            f"{r['bare_pytorch_epoch_s']} | {r['ratio']} |"
+        )
+    backbones = list(dict.fromkeys(r["backbone"] for r in result["methods"]))
+    lines += [
+        "",
+        f"## 2. Epoch time of each method vs the base model (CNN/LSTM: {args.rounds} interleaved "
+        f"rounds of {args.method_epochs}-epoch fits; MiniLM: 1 round of {args.minilm_epochs} "
+        "epochs; the first epoch of every fit is left out)",
+        "",
+        "Cells: seconds per epoch (ratio to base). "
+        + ", ".join(
+            f"{b}: first {next(r['n_train'] for r in result['methods'] if r['backbone'] == b)} "
+            "training texts"
+            for b in backbones
+        )
+        + ". Backbone settings as the reproduction benchmark's (`skinterp.benchmark.BACKBONES`).",
+        "",
+        "| method | " + " | ".join(backbones) + " |",
+        "|---" * (len(backbones) + 1) + "|",
+    ]
+    for m in dict.fromkeys(r["method"] for r in result["methods"]):
+        cells = []
+        for b in backbones:
+            r = next(x for x in result["methods"] if x["method"] == m and x["backbone"] == b)
+            cells.append(f"{r['epoch_s']:.3f} ({r['ratio']:.2f}×)")
+        lines.append(f"| {DISPLAY[m]} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## 3. Training throughput: dynamic vs static padding to max_length",
+        "",
+        "| backbone | n | max_length | dynamic sent/s | static sent/s | speed-up (goal >= 2) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in result["padding"]:
+        lines.append(
+            f"| {r['case']} | {r['n_train']} | {r['max_length']} | "
+            f"{r['dynamic_sentences_per_s']} | {r['static_sentences_per_s']} | {r['speedup']} |"
+        )
+    m, lm = result["metrics"], result["lime"]
+    lines += [
+        "",
+        f"## 4. AOPC@{{1,5,9}} + post-hoc accuracy@1..10 over {m['n_texts']} texts "
+        f"({result['metric_model']})",
+        "",
+        "| what | seconds |",
+        "|---|---|",
+        f"| skinterp batched metrics | {m['batched_s']} |",
+        f"| per-text loop (one predict_proba per variant) | {m['per_text_loop_s']} |",
+        f"| the {m['n_forward_texts']} perturbed texts through predict_proba alone | "
+        f"{m['forward_only_s']} |",
+        f"| (native explanations, computed once beforehand) | {m['explain_native_s']} |",
+        "",
+        f"Speed-up vs the per-text loop: **{m['speedup_vs_loop']}×** (goal >= 10). "
+        f"Batched time / forward-only time: **{m['ratio_to_forward']}** (goal <= 1.2; below 1 "
+        "because the batched metrics predict token-id variants without re-tokenizing strings). "
+        f"Same values as the loop: {m['same_values']}.",
+        "",
+        f"## 5. LimeExplainer vs the lime package per text ({lm['n_texts']} texts, "
+        f"num_samples={lm['num_samples']})",
+        "",
+        "| what | seconds |",
+        "|---|---|",
+        f"| skinterp LimeExplainer (batched) | {lm['skinterp_s']} |",
+        f"| lime package, explain_instance per text | {lm['lime_package_per_text_s']} |",
+        "",
+        f"Speed-up: **{lm['speedup']}×** (goal >= 3). Same top-5 words: "
+        f"{lm['same_top5']} of {lm['n_texts']} texts.",
+    ]
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run: small and no MiniLM")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (2)")
+    parser.add_argument("--method-epochs", type=int, default=3, help="epochs per timing fit")
+    parser.add_argument("--n-methods", type=int, default=2000, help="CNN/LSTM texts, section 2")
+    parser.add_argument("--n-methods-minilm", type=int, default=300)
+    parser.add_argument(
+        "--minilm-epochs", type=int, default=2, help="MiniLM timing fits: epochs, 1 round"
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    args.rounds = args.rounds or (1 if args.quick else 2)
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    data = load_rotten_tomatoes()
+    X, y = data.X_train, data.y_train
+    if args.quick:
+        X, y = X[:1500], y[:1500]
+
+    print("1. overhead", flush=True)
+    cnn = dict(encoder="cnn", embedding_dim=50, num_filters=100, lr=1e-3, batch_size=50)
+    lstm = dict(encoder="lstm", embedding_dim=50, hidden_size=100, lr=1e-3, batch_size=50)
+    epochs = 3 if args.quick else 4
+    overhead = [
+        overhead_case("cnn", cnn, X, y, epochs, args.rounds),
+        overhead_case("lstm", lstm, X, y, epochs, args.rounds),
+    ]
+    minilm = dict(
+        encoder="transformer",
+        pretrained="minilm",
+        transformer_kwargs={"num_hidden_layers": 2},
+        lr=5e-5,
+        batch_size=32,
+    )
+    if not args.quick:
+        overhead.append(overhead_case("minilm-2", minilm, X[:1000], y[:1000], 2, 1))
+
+    print("2. methods", flush=True)
+    methods = []
+    n = min(args.n_methods, len(X))
+    for backbone in ("cnn", "lstm"):
+        methods += method_epochs(
+            backbone, X[:n], y[:n], args.method_epochs, args.rounds, TIMED_METHODS
+        )
+    if not args.quick:
+        n = args.n_methods_minilm  # MiniLM fits are the slow ones: one round
+        methods += method_epochs("minilm-2", X[:n], y[:n], args.minilm_epochs, 1, TIMED_METHODS)
+
+    print("3. padding", flush=True)
+    padding = [
+        padding_case("cnn", cnn, X, y, 2, max_length=128),
+        padding_case("lstm", lstm, X, y, 2, max_length=128),
+    ]
+    if not args.quick:
+        from transformers import AutoTokenizer
+
+        from skinterp.datasets import minilm_path
+
+        pad_id = AutoTokenizer.from_pretrained(str(minilm_path())).pad_token_id
+        padding.append(
+            padding_case("minilm-2", {**minilm, "pad_id": pad_id}, X[:1000], y[:1000], 2, 128)
+        )
+
+    print("4-5. metrics and LIME", flush=True)
+    clf = skinterp.TextClassifier(
+        encoder="cnn", embeddings="glove-50d", lr=1e-3, batch_size=50, max_epochs=6, random_state=0
+    ).fit(X, y)
+    texts = [t for t in data.X_test if t.strip()][: 100 if args.quick else 500]
+    metrics = metric_speed(clf, texts)
+    lime = lime_speed(clf, texts[: 10 if args.quick else 50], 1000)
+
+    result = {
+        "benchmark": "speed",
+        "what": __doc__.split("\n\n", 1)[1].rsplit("\n\nUsage", 1)[0].strip(),
+        "environment": environment("cpu"),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "overhead": overhead,
+        "methods": methods,
+        "padding": padding,
+        "metric_model": f"Kim-CNN + GloVe-50d, 6 epochs on {len(X)} texts, test accuracy "
+        f"{clf.score(data.X_test, data.y_test):.3f}",
+        "metrics": metrics,
+        "lime": lime,
+        "wall_s": round(time.perf_counter() - start, 1),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = markdown(result, args)
+    (args.out / "speed.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
