@@ -45,13 +45,19 @@ def environment(device: str = "cpu") -> dict:
         env["gpu"] = torch.cuda.get_device_name(torch.device(device))
     try:
         root = Path(__file__).resolve().parents[2]
-        env["git_commit"] = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+        git = ["git", "-C", str(root)]
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             timeout=5,
             check=True,
         ).stdout.strip()
+        # uncommitted changes to the package make the commit alone a wrong provenance
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "skinterp"], capture_output=True, text=True
+        ).stdout.strip()
+        env["git_commit"] = commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         pass
     return env
