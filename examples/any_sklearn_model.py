@@ -1,9 +1,11 @@
 """Explainers and metrics work on any scikit-learn text classifier with predict_proba.
 
-Run: python examples/any_sklearn_model.py
+Run: python examples/any_sklearn_model.py [--fast]
 """
 
 from __future__ import annotations
+
+import argparse
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -16,8 +18,9 @@ from skinterp.explain import LimeExplainer
 from skinterp.metrics import make_comprehensiveness_scorer
 
 
-def main() -> None:
+def main(fast: bool = False) -> None:
     data = load_rotten_tomatoes()
+    n_eval, n_cv, samples = (60, 600, 200) if fast else (200, 2000, 300)
     pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
     pipe.fit(data.X_train, data.y_train)
     print(f"TF-IDF + LR test accuracy: {pipe.score(data.X_test, data.y_test):.3f}")
@@ -27,10 +30,10 @@ def main() -> None:
 
     report = evaluate(
         pipe,
-        data.X_test[:200],
-        data.y_test[:200],
+        data.X_test[:n_eval],
+        data.y_test[:n_eval],
         metrics=["aopc", "comprehensiveness", "sufficiency", "plausibility"],
-        explainers=["occlusion", LimeExplainer(num_samples=300, random_state=0), "random"],
+        explainers=["occlusion", LimeExplainer(num_samples=samples, random_state=0), "random"],
         lexicon=load_vader_lexicon(),
         progress=False,
     )
@@ -38,8 +41,8 @@ def main() -> None:
 
     scores = cross_val_score(
         pipe,
-        data.X_train[:2000],
-        data.y_train[:2000],
+        data.X_train[:n_cv],
+        data.y_train[:n_cv],
         cv=3,
         scoring=make_comprehensiveness_scorer(explainer="occlusion"),
     )
@@ -47,4 +50,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fast", action="store_true", help="fewer texts and LIME samples")
+    main(parser.parse_args().fast)

@@ -80,22 +80,6 @@ def test_demo_rejects_bad_options(capsys):
         main(["demo", "--backbone", "gpt"])
 
 
-def test_quickstart_example_runs(rt, capsys):
-    import runpy
-    import sys
-    from pathlib import Path
-
-    path = Path(__file__).parents[1] / "examples" / "quickstart.py"
-    argv = sys.argv
-    sys.argv = [str(path), "--fast"]
-    try:
-        runpy.run_path(str(path), run_name="__main__")
-    finally:
-        sys.argv = argv
-    out = capsys.readouterr().out
-    assert "VMASK: test accuracy 0." in out and "aopc@5" in out
-
-
 def test_pair_methods_on_a_real_sentence_pair_task(rt):
     """A pair task built from real reviews: do two sentences share their polarity?"""
     from skinterp import EVarMClassifier, SCCClassifier
