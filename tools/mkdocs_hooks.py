@@ -1,7 +1,13 @@
-"""MkDocs hook: publish the committed benchmark results (benchmarks/results/*.md) in the site.
+"""MkDocs hook: publish the committed benchmark results and the examples index in the site.
 
-The result tables live next to the scripts that write them; the site shows them under
-``benchmarks/`` without keeping a second copy in ``docs/``.
+The result tables live next to the scripts that write them and the examples index next to the
+examples; the site shows them without keeping a second copy in ``docs/``:
+
+- ``benchmarks/results/*.md``             -> ``benchmarks/<name>.md``
+- ``benchmarks/speed/results/*.md``       -> ``benchmarks/<name>.md``
+- ``benchmarks/reproduce/README.md``      -> ``benchmarks/reproduce/index.md``, with its
+  ``example.toml`` and every profile's ``results/<profile>/tables.md`` and figures
+- ``examples/README.md``                  -> ``examples.md``
 """
 
 from __future__ import annotations
@@ -10,10 +16,25 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files
 
-RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+
+
+def _add(files: Files, config, uri: str, path: Path) -> None:
+    content = path.read_text() if path.suffix in (".md", ".toml") else path.read_bytes()
+    files.append(File.generated(config, uri, content=content))
 
 
 def on_files(files: Files, config) -> Files:
-    for path in sorted(RESULTS.glob("*.md")):
-        files.append(File.generated(config, f"benchmarks/{path.name}", content=path.read_text()))
+    for folder in (BENCH / "results", BENCH / "speed" / "results"):
+        for path in sorted(folder.glob("*.md")):
+            _add(files, config, f"benchmarks/{path.name}", path)
+    reproduce = BENCH / "reproduce"
+    _add(files, config, "benchmarks/reproduce/index.md", reproduce / "README.md")
+    _add(files, config, "benchmarks/reproduce/example.toml", reproduce / "example.toml")
+    for path in sorted((reproduce / "results").glob("*/*")):
+        if path.suffix in (".md", ".png"):
+            rel = path.relative_to(reproduce).as_posix()
+            _add(files, config, f"benchmarks/reproduce/{rel}", path)
+    _add(files, config, "examples.md", ROOT / "examples" / "README.md")
     return files
