@@ -5,7 +5,7 @@
 #   bash run.sh lint                  ruff
 #   bash run.sh docs [mkdocs options] build the documentation site into site/ (warnings fail)
 #   bash run.sh benchmark [options]   reproduction benchmark; no options: the quick profile into
-#                                     benchmarks/reproduce/results/quick (skinterp benchmark run)
+#                                     benchmark-results/quick (skinterp benchmark run)
 # Set PYTHON to choose the interpreter (default: python3; use a virtualenv's if you like).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -36,7 +36,7 @@ case "$cmd" in
     ;;
   benchmark)
     install glove,minilm,plot
-    [ $# -eq 0 ] && set -- --profile quick --out benchmarks/reproduce/results/quick
+    [ $# -eq 0 ] && set -- --profile quick --out benchmark-results/quick
     exec "$PY" -m skinterp.cli benchmark run "$@"
     ;;
   docs)
