@@ -155,6 +155,9 @@ def test_run_writes_one_json_per_run(finished):
     assert m["posthoc@3"] == m["posthoc_curve"][2]
     assert set(m["plausibility@1"]) == {"precision", "recall", "f1"}  # tweets: sentiment
     assert rec["timings"]["epochs"] == 2 and rec["timings"]["fit_s"] > 0
+    # one tweet is longer than max_length: recorded with the run, counted, not printed
+    truncated = [w for w in rec["warnings"] if "truncated" in w["message"]]
+    assert truncated and truncated[0]["count"] >= 1
     assert len(lines) == 4 and "accuracy" in lines[0]
 
 

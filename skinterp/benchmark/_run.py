@@ -8,6 +8,8 @@ import platform
 import statistics
 import subprocess
 import time
+import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -210,7 +212,8 @@ def run_benchmark(
     """Run every cell of a benchmark configuration and write one JSON per run.
 
     Finished runs (their JSON exists) are skipped unless ``force``, so an interrupted
-    benchmark resumes where it stopped.
+    benchmark resumes where it stopped. Warnings raised during a run (e.g. texts truncated to
+    ``max_length``) are recorded in its JSON (``warnings``: category, message, count).
 
     Parameters
     ----------
@@ -281,11 +284,25 @@ def run_benchmark(
         bases = {c: m for c, m in bases.items() if c == cell}  # keep one cell's base in memory
         t0 = time.perf_counter()
         try:
-            record, clf = run_one(
-                run, loaded[run.dataset], cfg["evaluation"], base=bases.get(cell), lexicon=lexicon
-            )
+            # warnings (e.g. truncated texts) go into the run's record, not once per fit
+            # into the log
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                record, clf = run_one(
+                    run,
+                    loaded[run.dataset],
+                    cfg["evaluation"],
+                    base=bases.get(cell),
+                    lexicon=lexicon,
+                )
         except (ValueError, TypeError) as exc:  # a bad setting in the config: name the run
             raise ValueError(f"run {run.run_id} failed: {exc}") from exc
+        record["warnings"] = [
+            {"category": cat, "message": msg, "count": n}
+            for (cat, msg), n in Counter(
+                (w.category.__name__, str(w.message)) for w in caught
+            ).items()
+        ]
         record["profile"] = cfg["name"]
         record["environment"] = env
         _write_json(path, record)
