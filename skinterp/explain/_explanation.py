@@ -95,6 +95,12 @@ class Explanation:
             }
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the text with each word highlighted by its score."""
+        from ..plotting._html import explanation_html
+
+        return explanation_html(self)
+
     def __repr__(self) -> str:
         top = ", ".join(f"({w!r}, {s:.3g})" for w, s in self.top_k(self.k or 5))
         return (

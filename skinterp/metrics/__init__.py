@@ -1,6 +1,6 @@
 """Interpretability metrics (validated functions) and scikit-learn scorers."""
 
-from ._evaluate import METRICS, evaluate
+from ._evaluate import METRICS, EvaluationReport, evaluate
 from ._faithfulness import (
     ReducedNumber,
     SaliencyVariance,
@@ -8,6 +8,7 @@ from ._faithfulness import (
     aopc_score,
     comprehensiveness_score,
     confidence_score,
+    confidence_under_reduction,
     posthoc_accuracy_curve,
     posthoc_accuracy_score,
     reduced_number,
@@ -25,6 +26,7 @@ from ._scorers import (
 
 __all__ = [
     "METRICS",
+    "EvaluationReport",
     "InterpretabilityScorer",
     "PlausibilityScores",
     "ReducedNumber",
@@ -33,6 +35,7 @@ __all__ = [
     "aopc_score",
     "comprehensiveness_score",
     "confidence_score",
+    "confidence_under_reduction",
     "evaluate",
     "frequency_importance_correlation",
     "make_aopc_scorer",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..explain import get_explainer
 from ..explain._perturb import as_items, unwrap_pipeline
 from . import _faithfulness as F
 from ._plausibility import plausibility_scores
 
-__all__ = ["METRICS", "evaluate"]
+__all__ = ["METRICS", "EvaluationReport", "evaluate"]
 
 METRICS = (
     "aopc",
@@ -26,6 +29,88 @@ METRICS = (
     "plausibility",
 )
 _DEFAULT = ("aopc", "posthoc_accuracy", "comprehensiveness", "sufficiency")
+
+
+class EvaluationReport(pd.DataFrame):
+    """What :func:`evaluate` returns: a DataFrame (``explainer, metric, value``) that can also
+    write itself as one self-contained HTML report (:meth:`to_html`).
+
+    ``attrs["curves"]`` holds the AOPC and post-hoc accuracy curves (k = 1..k) per explainer
+    when those metrics were requested; ``attrs["estimator"]`` the estimator's repr.
+    """
+
+    @property
+    def _constructor(self):
+        return EvaluationReport
+
+    def to_html(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        title: str = "skinterp evaluation report",
+        figures: bool = True,
+    ) -> str:
+        """One self-contained HTML page: the metric table and the curves (PNG, inline).
+
+        Parameters
+        ----------
+        path : str or path, optional
+            Also write the page there.
+        title : str, default="skinterp evaluation report"
+        figures : bool, default=True
+            Draw the AOPC and post-hoc accuracy curves (needs matplotlib); without it, or
+            with ``figures=False``, the page has the tables only.
+
+        Returns
+        -------
+        str
+            The page.
+        """
+        import base64
+        import html
+        import io
+
+        from ..plotting._html import page
+
+        table = pd.DataFrame(self).pivot(index="metric", columns="explainer", values="value")
+        table = table.reindex(list(dict.fromkeys(self["metric"])))
+        parts = []
+        if self.attrs.get("estimator"):
+            parts.append(f"<p>Model: <code>{html.escape(self.attrs['estimator'])}</code></p>")
+        if self.attrs.get("n_texts"):
+            parts.append(f"<p>{self.attrs['n_texts']} texts.</p>")
+        parts.append(
+            table.to_html(
+                classes="skinterp", float_format=lambda v: f"{v:.4f}", na_rep="", border=0
+            )
+        )
+        curves = self.attrs.get("curves") or {}
+        if figures and curves:
+            try:
+                import matplotlib
+
+                matplotlib.use("Agg")
+                import matplotlib.pyplot as plt
+
+                from ..plotting import plot_aopc, plot_posthoc_accuracy
+            except ImportError:
+                parts.append("<p>(figures need matplotlib: pip install skinterp[plot])</p>")
+            else:
+                draw = {"posthoc_accuracy": plot_posthoc_accuracy, "aopc": plot_aopc}
+                for name, per_explainer in curves.items():
+                    fig = draw[name](per_explainer, title=name.replace("_", " ") + " vs k")
+                    buf = io.BytesIO()
+                    fig.savefig(buf, format="png", dpi=100)
+                    plt.close(fig)
+                    data = base64.b64encode(buf.getvalue()).decode("ascii")
+                    parts.append(
+                        f'<figure><img alt="{html.escape(name)} curve" '
+                        f'src="data:image/png;base64,{data}"></figure>'
+                    )
+        out = page(title, "\n".join(parts))
+        if path is not None:
+            Path(path).write_text(out, encoding="utf-8")
+        return out
 
 
 def evaluate(
@@ -66,11 +151,12 @@ def evaluate(
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``explainer, metric, value`` -- one row per number (IR#/UR#, I-Var/U-Var and
-        precision/recall/F1 get a row each).
+    EvaluationReport
+        A pandas DataFrame with columns ``explainer, metric, value`` -- one row per number
+        (IR#/UR#, I-Var/U-Var and precision/recall/F1 get a row each); ``.to_html(path)``
+        writes it as one self-contained HTML report with the AOPC and post-hoc accuracy
+        curves.
     """
-    import pandas as pd
     from tqdm.auto import tqdm
 
     unknown = [m for m in metrics if m not in METRICS]
@@ -81,7 +167,7 @@ def evaluate(
     estimator, X = unwrap_pipeline(estimator, X)
     items = as_items(estimator, X)
     inputs = [it.encoding if it.encoding is not None else it.text for it in items]
-    rows = []
+    rows, curves = [], {}
     if y is not None:
         rows.append(("-", "accuracy", float(estimator.score(inputs, y))))
     bar = tqdm(total=len(explainers) * (len(metrics) + 1), disable=not progress, desc="evaluate")
@@ -102,6 +188,9 @@ def evaluate(
                         F.aopc_score(estimator, inputs, k=k, perturbation=perturbation, **common),
                     )
                 )
+                curves.setdefault("aopc", {})[name] = F.aopc_curve(
+                    estimator, inputs, k=k, perturbation=perturbation, **common
+                ).tolist()
             elif metric == "naopc":
                 rows.append(
                     (
@@ -118,15 +207,11 @@ def evaluate(
                     )
                 )
             elif metric == "posthoc_accuracy":
-                rows.append(
-                    (
-                        name,
-                        f"posthoc_accuracy@{k}",
-                        F.posthoc_accuracy_score(
-                            estimator, inputs, k=k, perturbation=perturbation, **common
-                        ),
-                    )
+                curve = F.posthoc_accuracy_curve(
+                    estimator, inputs, k=k, perturbation=perturbation, **common
                 )
+                rows.append((name, f"posthoc_accuracy@{k}", float(curve[-1])))
+                curves.setdefault("posthoc_accuracy", {})[name] = curve.tolist()
             elif metric == "comprehensiveness":
                 rows.append(
                     (
@@ -164,6 +249,11 @@ def evaluate(
                 ]
             bar.update()
     bar.close()
-    frame = pd.DataFrame(rows, columns=["explainer", "metric", "value"])
+    frame = EvaluationReport(rows, columns=["explainer", "metric", "value"])
+    frame.attrs["curves"] = curves
+    frame.attrs["estimator"] = (
+        repr(estimator) if len(repr(estimator)) < 2000 else type(estimator).__name__
+    )
+    frame.attrs["n_texts"] = len(inputs)
     frame["value"] = frame["value"].astype(np.float64)
     return frame

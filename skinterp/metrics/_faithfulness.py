@@ -34,6 +34,7 @@ __all__ = [
     "aopc_score",
     "comprehensiveness_score",
     "confidence_score",
+    "confidence_under_reduction",
     "posthoc_accuracy_curve",
     "posthoc_accuracy_score",
     "reduced_number",
@@ -498,6 +499,40 @@ def reduced_number(
             counts.append(changed[0] + 1 if changed.size else len(p) - 1)
         out.append(float(np.mean(counts)))
     return ReducedNumber(*out)
+
+
+def confidence_under_reduction(
+    estimator: Any,
+    X: Any,
+    *,
+    max_reduced: int = 15,
+    explainer: Any = "native",
+    perturbation: str = "delete",
+    explanations: Sequence | None = None,
+) -> dict[str, np.ndarray]:
+    """The model's confidence as words are removed in saliency order (PCT Fig. 2).
+
+    Returns
+    -------
+    dict
+        ``"important"`` and ``"unimportant"``: arrays of shape (n_texts, max_reduced + 1),
+        the probability of the class predicted on the full text after removing the j most
+        (resp. least) important words, j = 0..max_reduced (a text with fewer words has lost
+        all of them for the larger j).
+    """
+    _check_perturbation(perturbation)
+    max_reduced = check_k(max_reduced, "max_reduced")
+    estimator, X = unwrap_pipeline(estimator, X)
+    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
+    out = {}
+    for name, order_of in (("important", lambda r: r), ("unimportant", lambda r: r[::-1])):
+        keeps = [
+            _removal_keeps(order_of(r), it.n_words, range(1, max_reduced + 1), False)
+            for it, r in zip(items, rankings, strict=True)
+        ]
+        preds = predict_variants(estimator, items, keeps, perturbation)
+        out[name] = np.vstack([p[:, int(np.argmax(p[0]))] for p in preds])
+    return out
 
 
 def saliency_variance(

@@ -1,0 +1,28 @@
+"""See explanations: highlighted HTML and the papers' figures.
+
+HTML (:func:`render_html`, :func:`explanation_html`, also ``Explanation._repr_html_`` in
+Jupyter) needs nothing extra. The figures need matplotlib (``pip install "skinterp[plot]"``),
+imported only when a figure is drawn; every function returns a ``Figure`` and never calls
+``show``.
+"""
+
+from ._figures import (
+    plot_aopc,
+    plot_confidence_density,
+    plot_embedding,
+    plot_importance_vs_frequency,
+    plot_posthoc_accuracy,
+    plot_top_words,
+)
+from ._html import explanation_html, render_html
+
+__all__ = [
+    "explanation_html",
+    "plot_aopc",
+    "plot_confidence_density",
+    "plot_embedding",
+    "plot_importance_vs_frequency",
+    "plot_posthoc_accuracy",
+    "plot_top_words",
+    "render_html",
+]

@@ -1,0 +1,80 @@
+"""Render HTML pages to PNG in headless Chromium: check what a person sees.
+
+Usage: python tools/render_check.py [OUT_DIR]
+
+Trains a small VMASK and base model on Rotten Tomatoes (Kim-CNN over GloVe-50d), writes an
+explanation page (both models side by side, with a text that tries to inject markup) and an
+`evaluate` report, then screenshots both with Chromium (Debian packages ``chromium`` and
+``chromium-driver``). Prints the paths of the HTML and PNG files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    raise SystemExit("no Chromium found: apt-get install chromium chromium-driver")
+
+
+def screenshot(html: Path, png: Path, size: str = "1200,900") -> Path:
+    subprocess.run(
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            "--hide-scrollbars",
+            f"--window-size={size}",
+            f"--screenshot={png}",
+            html.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return png
+
+
+def main(out: Path) -> None:
+    from skinterp import TextClassifier, VMaskClassifier, evaluate
+    from skinterp.datasets import load_rotten_tomatoes
+    from skinterp.plotting import render_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    data = load_rotten_tomatoes()
+    X, y = data.X_train[:3000], data.y_train[:3000]
+    common = dict(encoder="cnn", embeddings="glove-50d", max_epochs=4, random_state=0)
+    base = TextClassifier(**common).fit(X, y)
+    vmask = VMaskClassifier(**common).fit(X, y)
+    texts = [*data.X_test[:4], "a <script>alert('x')</script> <b>great</b> & moving film"]
+    page = render_html(
+        {"base (gradient x input)": base.explain(texts), "VMASK (mask)": vmask.explain(texts)},
+        out / "explanations.html",
+        title="Rotten Tomatoes: base vs VMASK",
+    )
+    assert "<script>" not in page
+    report = evaluate(
+        vmask,
+        data.X_test[:200],
+        data.y_test[:200],
+        metrics=["aopc", "posthoc_accuracy", "comprehensiveness", "sufficiency"],
+        explainers=["native", "occlusion", "random"],
+        k=10,
+        progress=False,
+    )
+    report.to_html(out / "report.html", title="VMASK on Rotten Tomatoes")
+    for name in ("explanations", "report"):
+        png = screenshot(out / f"{name}.html", out / f"{name}.png")
+        print(out / f"{name}.html", png, png.stat().st_size, "bytes")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("render-check"))
