@@ -1,4 +1,5 @@
-"""Command line: ``skinterp demo``, ``fetch-data`` and ``benchmark`` (a thin layer over the API)."""
+"""Command line: ``skinterp demo``, ``fit``, ``explain``, ``evaluate``, ``fetch-data`` and
+``benchmark`` (a thin layer over the API)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+
+from ._cli_models import add_model_commands, check_positive
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -215,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data-home", default=None, help="cache folder")
     fetch.add_argument("--no-weights", action="store_true", help="data sets only")
     fetch.set_defaults(func=_fetch)
+    add_model_commands(sub)
     _add_benchmark(sub)
     return parser
 
@@ -229,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
             if value is not None and value < 1:
                 print(f"skinterp demo: --{name.replace('_', '-')} must be >= 1", file=sys.stderr)
                 return 2
+    if args.command in ("fit", "explain", "evaluate"):
+        problem = check_positive(args)
+        if problem:
+            print(f"skinterp {args.command}: {problem}", file=sys.stderr)
+            return 2
     try:
         return args.func(args)
     except (OSError, ValueError) as exc:  # missing data/weights, a bad config: say which

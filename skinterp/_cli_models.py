@@ -1,0 +1,260 @@
+"""``skinterp fit / explain / evaluate``: train a model into a folder, then use it.
+
+A model folder holds ``model.joblib`` (the fitted estimator, pickled with joblib -- load only
+folders you made yourself or trust) and ``skinterp.json`` (method, backbone, data set,
+parameters, classes, test accuracy, versions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import time
+from numbers import Integral
+from pathlib import Path
+from typing import Any
+
+MODEL_FILE = "model.joblib"
+META_FILE = "skinterp.json"
+
+
+def _parse_params(pairs: list[str] | None) -> dict:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ValueError(f"--param {pair!r}: use NAME=VALUE, e.g. --param beta=0.5.")
+        name, raw = pair.split("=", 1)
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            value = raw  # a plain string, e.g. --param pooling=mean
+        out[name.strip()] = value
+    return out
+
+
+def _load_data(name: str, train_size: int | None, seed: int):
+    import numpy as np
+
+    import skinterp.datasets as ds
+
+    from .benchmark import DATASETS
+
+    data = getattr(ds, DATASETS[name][0])()
+    if train_size and train_size < len(data.X_train):
+        keep = np.sort(np.random.default_rng(seed).choice(len(data.X_train), train_size, False))
+        data.X_train = [data.X_train[i] for i in keep]
+        data.y_train = data.y_train[keep]
+    return data
+
+
+def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
+    """The estimator and the metadata of a folder written by ``skinterp fit``."""
+    import joblib
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder; train one with `skinterp fit`.")
+    if not (folder / MODEL_FILE).is_file():
+        raise FileNotFoundError(
+            f"{folder} holds no {MODEL_FILE}: not a folder written by `skinterp fit --out`."
+        )
+    meta = {}
+    if (folder / META_FILE).is_file():
+        meta = json.loads((folder / META_FILE).read_text())
+    return joblib.load(folder / MODEL_FILE), meta
+
+
+def fit_command(args: argparse.Namespace) -> int:
+    import joblib
+    import torch
+    from sklearn.frozen import FrozenEstimator
+
+    import skinterp
+
+    from .benchmark import BACKBONES, METHODS
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    if (out / MODEL_FILE).exists() and not args.force:
+        raise FileExistsError(f"{out} already holds a model; pass --force to replace it.")
+    cls_name, extra, _ = METHODS[args.method]
+    params = {**BACKBONES[args.backbone], **extra, **_parse_params(args.param)}
+    if args.epochs:
+        params["max_epochs"] = args.epochs
+    if args.init_from:
+        base, _ = load_model_dir(args.init_from)
+        params["init_from"] = FrozenEstimator(base)
+    params = {k: None if v == "none" else v for k, v in params.items()}
+    clf = getattr(skinterp, cls_name)(
+        **params, device=args.device, random_state=args.seed, verbose=1
+    )
+    data = _load_data(args.dataset, args.train_size, args.seed)
+    print(
+        f"Training {cls_name} ({args.backbone}) on {len(data.X_train):,} {args.dataset} texts "
+        f"for {clf.max_epochs} epochs ..."
+    )
+    start = time.perf_counter()
+    clf.fit(data.X_train, data.y_train)
+    fit_s = time.perf_counter() - start
+    acc = float(clf.score(data.X_test, data.y_test))
+    out.mkdir(parents=True, exist_ok=True)
+    if isinstance(clf.init_from, FrozenEstimator):
+        clf.set_params(init_from=None)  # the weights are in the model; drop the base copy
+    joblib.dump(clf, out / MODEL_FILE)
+    meta = {
+        "method": args.method,
+        "estimator": cls_name,
+        "backbone": args.backbone,
+        "dataset": args.dataset,
+        "target_names": list(getattr(data, "target_names", [])),
+        "classes": [c.item() if hasattr(c, "item") else c for c in clf.classes_],
+        "n_train": len(data.X_train),
+        "test_accuracy": round(acc, 4),
+        "fit_seconds": round(fit_s, 1),
+        "params": {k: repr(v) for k, v in clf.get_params(deep=False).items()},
+        "skinterp": skinterp.__version__,
+        "torch": torch.__version__,
+    }
+    (out / META_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"test accuracy: {acc:.3f}\nsaved to {out}/ ({MODEL_FILE}, {META_FILE})")
+    return 0
+
+
+def _label(value, meta):
+    names = meta.get("target_names") or []
+    if isinstance(value, Integral) and 0 <= int(value) < len(names):
+        return f"{value} ({names[int(value)]})"
+    return str(value)
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    from .plotting import render_html
+
+    clf, meta = load_model_dir(args.model)
+    texts = args.texts
+    if any(not t.strip() for t in texts):
+        raise ValueError("a text to explain is empty; pass some words.")
+    exps = clf.explain(texts, k=args.k)
+    for text, exp in zip(texts, exps, strict=True):
+        print(f"{text}\n  predicted {_label(exp.label, meta)} ({exp.proba:.3f}), {exp.method}:")
+        for word, score in exp.top_k():
+            print(f"    {word:<20s} {score:+.4f}")
+    if args.html:
+        render_html(
+            {meta.get("estimator", type(clf).__name__): exps},
+            args.html,
+            title=f"skinterp: {meta.get('method', '')} on {meta.get('dataset', '')}".strip(),
+        )
+        print(f"HTML: {args.html}")
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    from . import evaluate
+
+    clf, meta = load_model_dir(args.model)
+    dataset = args.dataset or meta.get("dataset")
+    if not dataset:
+        raise ValueError("pass --dataset: the model folder does not name its data set.")
+    data = _load_data(dataset, None, 0)
+    X, y = data.X_test[: args.n], data.y_test[: args.n]
+    lexicon = None
+    if "plausibility" in args.metrics:
+        from .datasets import load_vader_lexicon
+
+        lexicon = load_vader_lexicon()
+    report = evaluate(
+        clf,
+        X,
+        y,
+        metrics=args.metrics,
+        explainers=args.explainers,
+        k=args.k,
+        lexicon=lexicon,
+        progress=True,
+    )
+    table = report.pivot(index="metric", columns="explainer", values="value")
+    print(table.reindex(list(dict.fromkeys(report["metric"]))).round(4).to_string())
+    if args.report:
+        report.to_html(
+            args.report, title=f"{meta.get('estimator', type(clf).__name__)} on {dataset}"
+        )
+        print(f"report: {args.report}")
+    return 0
+
+
+def add_model_commands(sub) -> None:
+    from .benchmark import BACKBONES, DATASETS, METHODS
+    from .metrics import METRICS
+
+    fit = sub.add_parser(
+        "fit",
+        help="train a method on a data set and save it to a folder",
+        description="Train one method (any of skinterp's estimators) on an offline data set "
+        "and save the fitted model and its metadata into OUT.",
+    )
+    fit.add_argument("--method", required=True, choices=sorted(METHODS), help="method")
+    fit.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="data set")
+    fit.add_argument("--out", required=True, help="folder to save the model in")
+    fit.add_argument(
+        "--backbone", default="cnn", choices=sorted(BACKBONES), help="default: cnn (GloVe-50d)"
+    )
+    fit.add_argument("--epochs", type=int, default=None, help="default: the backbone's")
+    fit.add_argument("--train-size", type=int, default=None, help="random training subset")
+    fit.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="an estimator parameter, repeatable (e.g. --param beta=0.5)",
+    )
+    fit.add_argument("--init-from", default=None, help="a model folder to start from")
+    fit.add_argument("--device", default="cpu", help="cpu, cuda, ...")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    fit.add_argument("--force", action="store_true", help="replace a model in OUT")
+    fit.set_defaults(func=fit_command)
+
+    exp = sub.add_parser(
+        "explain",
+        help="explain texts with a saved model",
+        description="Print each text's prediction and its top words; --html writes a page "
+        "with the words highlighted.",
+    )
+    exp.add_argument("model", help="a folder written by `skinterp fit`")
+    exp.add_argument("texts", nargs="+", help="one or more texts")
+    exp.add_argument("--k", type=int, default=5, help="top words to print")
+    exp.add_argument("--html", default=None, help="also write an HTML page here")
+    exp.set_defaults(func=explain_command)
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="interpretability metrics of a saved model on a test split",
+        description="Accuracy and interpretability metrics of a saved model on the first N "
+        "test texts; --report writes one self-contained HTML report.",
+    )
+    ev.add_argument("model", help="a folder written by `skinterp fit`")
+    ev.add_argument(
+        "--dataset", default=None, choices=sorted(DATASETS), help="default: the model's"
+    )
+    ev.add_argument("--n", type=int, default=200, help="test texts (default 200)")
+    ev.add_argument(
+        "--metrics",
+        nargs="+",
+        default=["aopc", "posthoc_accuracy", "comprehensiveness", "sufficiency"],
+        choices=METRICS,
+    )
+    ev.add_argument("--explainers", nargs="+", default=["native", "occlusion", "random"])
+    ev.add_argument("--k", type=int, default=5, help="k of AOPC, post-hoc accuracy")
+    ev.add_argument("--report", default=None, help="write an HTML report here")
+    ev.set_defaults(func=evaluate_command)
+
+
+def check_positive(args: argparse.Namespace) -> str | None:
+    """The first count option below 1, as an error message."""
+    for name in ("epochs", "train_size", "k", "n"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            return f"--{name.replace('_', '-')} must be >= 1"
+    return None
