@@ -88,7 +88,7 @@ def fit_command(args: argparse.Namespace) -> int:
         params["init_from"] = FrozenEstimator(base)
     params = {k: None if v == "none" else v for k, v in params.items()}
     clf = getattr(skinterp, cls_name)(
-        **params, device=args.device, random_state=args.seed, verbose=1
+        **params, device=args.device, random_state=args.seed, verbose=2
     )
     data = _load_data(args.dataset, args.train_size, args.seed)
     print(

@@ -2,10 +2,11 @@
 
 Usage: python tools/render_check.py [OUT_DIR]
 
-Trains a small VMASK and base model on Rotten Tomatoes (Kim-CNN over GloVe-50d), writes an
+Trains a small base and VMASK model on Rotten Tomatoes (Kim-CNN over GloVe-50d), writes an
 explanation page (both models side by side, with a text that tries to inject markup) and an
-`evaluate` report, then screenshots both with Chromium (Debian packages ``chromium`` and
-``chromium-driver``). Prints the paths of the HTML and PNG files.
+`evaluate` report, screenshots both with Chromium (Debian packages ``chromium`` and
+``chromium-driver``), and draws every figure of ``skinterp.plotting`` from these real models
+into OUT_DIR/figures. Prints the paths of the files.
 """
 
 from __future__ import annotations
@@ -74,6 +75,36 @@ def main(out: Path) -> None:
     for name in ("explanations", "report"):
         png = screenshot(out / f"{name}.html", out / f"{name}.png")
         print(out / f"{name}.html", png, png.stat().st_size, "bytes")
+    figures(base, vmask, data, out / "figures")
+
+
+def figures(base, vmask, data, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skinterp import plotting
+
+    out.mkdir(parents=True, exist_ok=True)
+    X, y = data.X_test[:300], data.y_test[:300]
+    models = {"base": base, "VMASK": vmask}
+    drawn = {
+        "posthoc_accuracy": plotting.plot_posthoc_accuracy(models, X, k=10),
+        "aopc": plotting.plot_aopc(models, X, k=10),
+        "tsne_vmask": plotting.plot_embedding(vmask, X, y),
+        "confidence_density_base": plotting.plot_confidence_density(
+            base, X[:200], max_reduced=10, explainer="gradient"
+        ),
+        "importance_vs_frequency": plotting.plot_importance_vs_frequency(
+            vmask, data.X_train[:3000]
+        ),
+        "top_words": plotting.plot_top_words(vmask.global_importance_, n=20),
+    }
+    for name, fig in drawn.items():
+        fig.savefig(out / f"{name}.png", dpi=90)
+        plt.close(fig)
+        print(out / f"{name}.png")
 
 
 if __name__ == "__main__":

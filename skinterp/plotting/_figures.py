@@ -233,6 +233,7 @@ def plot_confidence_density(
         ax.set_xlabel("model confidence")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("density")
+    fig.subplots_adjust(bottom=0.16, wspace=0.08)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, steps - 1))
     fig.colorbar(sm, ax=axes, label="words reduced")
     if title:
@@ -301,7 +302,7 @@ def plot_importance_vs_frequency(
     ax.set_xscale("log")
     ax.set_xlabel("word frequency in X (log scale)")
     ax.set_ylabel("global importance")
-    ax.set_title(title or f"importance vs frequency (Pearson r = {r:.3f}, log frequency)")
+    ax.set_title(title or f"importance vs log frequency: r = {r:.3f}")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
