@@ -98,3 +98,19 @@ def test_help_everywhere(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
     assert info.value.code == 0 and "usage: skinterp" in capsys.readouterr().out
+
+
+def test_fit_init_from_a_saved_model(model_dir, tmp_path, capsys):
+    from skinterp._cli_models import load_model_dir
+
+    base_args = ["fit", "--method", "base", "--dataset", "tweets", "--out", str(tmp_path / "b")]
+    assert main([*base_args, "--epochs", "1", "--train-size", "200", *TINY]) == 0
+    args = ["fit", "--method", "scc", "--dataset", "tweets", "--out", str(tmp_path / "s")]
+    args += ["--init-from", str(tmp_path / "b"), "--epochs", "1", "--train-size", "200", *TINY]
+    assert main(args) == 0
+    clf, meta = load_model_dir(tmp_path / "s")
+    assert meta["estimator"] == "SCCClassifier" and clf.init_from is None  # no base copy kept
+    assert clf.predict_proba(["good day"]).shape == (1, 2)
+    bad = ["fit", "--method", "scc", "--dataset", "tweets", "--out", str(tmp_path / "x")]
+    assert main([*bad, "--init-from", str(tmp_path / "nothing")]) == 1
+    assert "no such folder" in capsys.readouterr().err
