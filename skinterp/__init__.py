@@ -1,5 +1,6 @@
 """skinterp: scikit-learn estimators for text classifiers that are interpretable by construction."""
 
+from ._persistence import load
 from .base import TextClassifier
 from .explain import Explanation
 from .methods import (
@@ -37,4 +38,5 @@ __all__ = [
     "VMaskClassifier",
     "__version__",
     "evaluate",
+    "load",
 ]

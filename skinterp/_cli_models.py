@@ -1,8 +1,8 @@
 """``skinterp fit / explain / evaluate``: train a model into a folder, then use it.
 
-A model folder holds ``model.joblib`` (the fitted estimator, pickled with joblib -- load only
-folders you made yourself or trust) and ``skinterp.json`` (method, backbone, data set,
-parameters, classes, test accuracy, versions).
+A model folder is a saved estimator (``estimator.save``: ``model.safetensors`` weights and
+``skinterp.json``; loading runs no pickled code) plus ``run.json`` (method, backbone, data set,
+class names, test accuracy, training time).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
-MODEL_FILE = "model.joblib"
-META_FILE = "skinterp.json"
+MODEL_FILE = "model.safetensors"
+META_FILE = "run.json"
 
 
 def _parse_params(pairs: list[str] | None) -> dict:
@@ -50,7 +50,7 @@ def _load_data(name: str, train_size: int | None, seed: int):
 
 def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
     """The estimator and the metadata of a folder written by ``skinterp fit``."""
-    import joblib
+    from . import load
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -62,11 +62,10 @@ def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
     meta = {}
     if (folder / META_FILE).is_file():
         meta = json.loads((folder / META_FILE).read_text())
-    return joblib.load(folder / MODEL_FILE), meta
+    return load(folder), meta
 
 
 def fit_command(args: argparse.Namespace) -> int:
-    import joblib
     import torch
     from sklearn.frozen import FrozenEstimator
 
@@ -102,7 +101,7 @@ def fit_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if isinstance(clf.init_from, FrozenEstimator):
         clf.set_params(init_from=None)  # the weights are in the model; drop the base copy
-    joblib.dump(clf, out / MODEL_FILE)
+    clf.save(out)
     meta = {
         "method": args.method,
         "estimator": cls_name,
@@ -113,12 +112,11 @@ def fit_command(args: argparse.Namespace) -> int:
         "n_train": len(data.X_train),
         "test_accuracy": round(acc, 4),
         "fit_seconds": round(fit_s, 1),
-        "params": {k: repr(v) for k, v in clf.get_params(deep=False).items()},
         "skinterp": skinterp.__version__,
         "torch": torch.__version__,
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1) + "\n")
-    print(f"test accuracy: {acc:.3f}\nsaved to {out}/ ({MODEL_FILE}, {META_FILE})")
+    print(f"test accuracy: {acc:.3f}\nsaved to {out}/ (load it with skinterp.load)")
     return 0
 
 

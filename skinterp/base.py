@@ -24,6 +24,7 @@ import copy
 import inspect
 import os
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -745,6 +746,25 @@ class TextClassifier(InferenceMixin, ClassifierMixin, NeuralNet):
         """
         grad, emb, logits = self._token_gradients(batch)
         return (grad * emb).sum(-1), logits
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted model to a folder: safetensors weights + JSON, no pickle.
+
+        ``skinterp.load(path)`` gives back a model with the same predictions and
+        explanations; loading runs no pickled code. Pickle and joblib keep working too.
+
+        Parameters
+        ----------
+        path : str or path
+            The folder (created if needed).
+
+        Returns
+        -------
+        Path
+        """
+        from ._persistence import save
+
+        return save(self, path)
 
     def explain(self, X: Any, k: int | None = None) -> Explanation | list[Explanation]:
         """Word-level explanations of the model's own predictions.

@@ -24,12 +24,15 @@ def model_dir(tmp_path_factory):
 
 
 def test_fit_saves_model_and_metadata(model_dir, capsys):
-    assert (model_dir / "model.joblib").is_file()
-    meta = json.loads((model_dir / "skinterp.json").read_text())
+    assert (model_dir / "model.safetensors").is_file()
+    meta = json.loads((model_dir / "run.json").read_text())
     assert meta["method"] == "vmask" and meta["estimator"] == "VMaskClassifier"
     assert meta["dataset"] == "tweets" and meta["n_train"] == 300
     assert meta["classes"] == [0, 1] and 0 <= meta["test_accuracy"] <= 1
-    assert meta["params"]["embedding_dim"] == "16" and meta["params"]["embeddings"] == "None"
+    import skinterp
+
+    clf = skinterp.load(model_dir)  # the folder is a saved model
+    assert clf.embedding_dim == 16 and clf.embeddings is None
 
 
 def test_fit_refuses_to_overwrite_without_force(model_dir, capsys):

@@ -110,6 +110,26 @@ def check_pickle_roundtrip(name, est):
     np.testing.assert_array_equal(e1.scores, e2.scores)
 
 
+def check_save_load_roundtrip(name, est):
+    import tempfile
+
+    from .._persistence import load
+
+    X, y = toy_text_data()
+    est = clone(est).fit(X, y)
+    with tempfile.TemporaryDirectory() as tmp:
+        est.save(tmp)
+        again = load(tmp)
+    assert type(again) is type(est), f"{name}: loaded class"
+    np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X), err_msg=name)
+    np.testing.assert_array_equal(again.predict(X), est.predict(X), err_msg=name)
+    for e1, e2 in zip(est.explain(X[:3]), again.explain(X[:3]), strict=True):
+        np.testing.assert_array_equal(e1.scores, e2.scores, err_msg=f"{name}: explanations")
+        assert e1.words == e2.words and e1.label == e2.label
+    assert set(again.get_params()) == set(est.get_params()), f"{name}: params"
+    assert len(again.history) == len(est.history)
+
+
 def check_explain_alignment(name, est):
     X, y = toy_text_data()
     est = clone(est).fit(X, y)
@@ -189,6 +209,7 @@ _CHECKS: list[Callable] = [
     check_fit_returns_self_and_string_labels,
     check_predict_proba,
     check_pickle_roundtrip,
+    check_save_load_roundtrip,
     check_explain_alignment,
     check_same_seed_same_result,
     check_embed,
