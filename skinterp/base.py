@@ -48,6 +48,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ._inference import InferenceMixin, _lengths, _py
 from ._validation import check_target
+from .callbacks._finite import FiniteLossCheck
 from .datasets._pretrained import WORD_VECTORS, resolve_pretrained
 from .explain import Explanation, aggregate_token_scores
 from .nn import ClassifierModule, CNNEncoder, LSTMEncoder, TransformerEncoder, load_transformer
@@ -635,6 +636,7 @@ class TextClassifier(InferenceMixin, ClassifierMixin, NeuralNet):
         for name in self._extra_loss_names:
             cbs.append((name, PassthroughScoring(name=name, on_train=True)))
             cbs.append((f"valid_{name}", PassthroughScoring(name=f"valid_{name}")))
+        cbs.append(("finite_loss", FiniteLossCheck()))
         if self.early_stopping:
             cbs.append(("early_stopping", EarlyStopping(patience=self.patience, load_best=True)))
         if self.verbose >= 2:
