@@ -66,3 +66,29 @@ def test_keyboard_interrupt_leaves_a_usable_model(toy, tmp_path, capsys):
     from skinterp import load
 
     np.testing.assert_array_equal(load(tmp_path / "m").predict_proba(X[:4]), proba)
+
+
+def test_interrupted_fit_resumes_to_the_uninterrupted_result(toy, tmp_path):
+    from skinterp.callbacks import Resume
+
+    X, y = toy
+    params = {**TINY, "max_epochs": 4}
+    reference = VMaskClassifier(**params, callbacks=[("resume", Resume(tmp_path / "a"))])
+    reference.fit(X, y)
+    # interrupted after epoch 2 (as by Ctrl-C), then the same fit is run again
+    first = VMaskClassifier(
+        **params, callbacks=[("resume", Resume(tmp_path / "b")), ("stop", Interrupt())]
+    ).fit(X, y)
+    assert len(first.history) == 2
+    resumed = VMaskClassifier(**params, callbacks=[("resume", Resume(tmp_path / "b"))])
+    resumed.fit(X, y)
+    assert dict(resumed.callbacks_)["resume"].resumed_from_ == 2
+    assert len(resumed.history) == 4 and resumed.max_epochs == 4
+    np.testing.assert_array_equal(resumed.predict_proba(X), reference.predict_proba(X))
+    np.testing.assert_array_equal(
+        resumed.history[:, "train_loss"], reference.history[:, "train_loss"]
+    )
+    # a checkpoint of another fit is refused
+    other = VMaskClassifier(**{**TINY, "max_epochs": 7}, callbacks=[Resume(tmp_path / "b")])
+    with pytest.raises(ValueError, match="max_epochs=4, not 7"):
+        other.fit(X, y)

@@ -2,5 +2,6 @@
 
 from ._annealing import LinearAnnealing
 from ._finite import FiniteLossCheck
+from ._resume import Resume
 
-__all__ = ["FiniteLossCheck", "LinearAnnealing"]
+__all__ = ["FiniteLossCheck", "LinearAnnealing", "Resume"]
