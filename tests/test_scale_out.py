@@ -1,4 +1,4 @@
-"""A Dask-backed grid search over beta/tau finds the same best parameters as the local one."""
+"""Scale-out: a Dask-backed grid search matches the local one; AccelerateMixin's CPU path."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 from skinterp import VMaskClassifier
 from skinterp.metrics import make_aopc_scorer
-
-distributed = pytest.importorskip("distributed")
+from skinterp.utils.estimator_checks import all_estimators
 
 
 def search():
@@ -25,6 +24,8 @@ def search():
 
 def test_dask_grid_search_matches_local(toy):
     import joblib
+
+    distributed = pytest.importorskip("distributed")
 
     X, y = toy
     local = search().fit(X, y)
@@ -42,3 +43,21 @@ def test_dask_grid_search_matches_local(toy):
     for key in ("mean_test_acc", "mean_test_aopc"):
         np.testing.assert_allclose(remote.cv_results_[key], local.cv_results_[key], rtol=1e-6)
     np.testing.assert_array_equal(remote.predict_proba(X), local.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", [n for n, _ in all_estimators()])
+def test_accelerate_mixin_cpu_path_matches_a_plain_fit(toy, name):
+    """Multi-GPU training goes through skorch's AccelerateMixin; on CPU it must change nothing."""
+    pytest.importorskip("accelerate")
+    from accelerate import Accelerator
+    from skorch.hf import AccelerateMixin
+
+    X, y = toy
+    base = dict(all_estimators())[name]
+    accelerated = type(f"Accelerated{name}", (AccelerateMixin, base), {})
+    params = dict(embedding_dim=16, num_filters=8, max_epochs=2, random_state=0)
+    quiet = {"callbacks__print_log__sink": lambda *a, **k: None}
+    clf = accelerated(accelerator=Accelerator(cpu=True), **params, **quiet).fit(X, y)
+    ref = base(**params).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), ref.predict_proba(X))
+    np.testing.assert_array_equal(clf.explain(X[0]).scores, ref.explain(X[0]).scores)
