@@ -92,3 +92,19 @@ def test_interrupted_fit_resumes_to_the_uninterrupted_result(toy, tmp_path):
     other = VMaskClassifier(**{**TINY, "max_epochs": 7}, callbacks=[Resume(tmp_path / "b")])
     with pytest.raises(ValueError, match="max_epochs=4, not 7"):
         other.fit(X, y)
+
+
+def test_skorch_checkpoint_and_load_init_state_work(toy, tmp_path):
+    from skorch.callbacks import Checkpoint, LoadInitState
+
+    X, y = toy
+    cp = Checkpoint(dirname=str(tmp_path / "cp"), monitor=None)
+    first = VMaskClassifier(**{**TINY, "max_epochs": 2}, callbacks=[("cp", cp)]).fit(X, y)
+    cp2 = Checkpoint(dirname=str(tmp_path / "cp"), monitor=None)
+    resumed = VMaskClassifier(
+        **{**TINY, "max_epochs": 1}, callbacks=[("cp", cp2), ("load", LoadInitState(cp2))]
+    )
+    resumed.fit(X, y)
+    assert len(resumed.history) == 3  # the two saved epochs and one more
+    assert resumed.history[:2, "train_loss"] == first.history[:, "train_loss"]
+    assert np.isfinite(resumed.predict_proba(X)).all()
