@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["load", "save"]
+__all__ = ["PersistenceMixin", "load", "save"]
 
 FORMAT = "skinterp-model"
 FORMAT_VERSION = 1
@@ -101,6 +101,27 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return [_jsonable(x) for x in v]
     return v
+
+
+class PersistenceMixin:
+    """Gives skinterp estimators ``save(path)``; ``skinterp.load(path)`` is the way back."""
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted model to a folder: safetensors weights + JSON, no pickle.
+
+        ``skinterp.load(path)`` gives back a model with the same predictions and
+        explanations; loading runs no pickled code. Pickle and joblib keep working too.
+
+        Parameters
+        ----------
+        path : str or path
+            The folder (created if needed).
+
+        Returns
+        -------
+        Path
+        """
+        return save(self, path)
 
 
 def save(estimator: Any, path: str | os.PathLike) -> Path:

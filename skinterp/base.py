@@ -24,7 +24,6 @@ import copy
 import inspect
 import os
 from numbers import Integral, Real
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +46,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ._inference import InferenceMixin, _lengths, _py
+from ._persistence import PersistenceMixin
 from ._validation import check_target
 from .callbacks._finite import FiniteLossCheck
 from .datasets._pretrained import WORD_VECTORS, resolve_pretrained
@@ -90,7 +90,7 @@ def _seeded(seed: int | None, device: Any):
         yield
 
 
-class TextClassifier(InferenceMixin, ClassifierMixin, NeuralNet):
+class TextClassifier(PersistenceMixin, InferenceMixin, ClassifierMixin, NeuralNet):
     """Neural text classifier on raw strings, with word-level explanations.
 
     The papers' *base* model: an encoder (Kim-CNN, LSTM or transformer), a pooled sentence
@@ -748,25 +748,6 @@ class TextClassifier(InferenceMixin, ClassifierMixin, NeuralNet):
         """
         grad, emb, logits = self._token_gradients(batch)
         return (grad * emb).sum(-1), logits
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Save the fitted model to a folder: safetensors weights + JSON, no pickle.
-
-        ``skinterp.load(path)`` gives back a model with the same predictions and
-        explanations; loading runs no pickled code. Pickle and joblib keep working too.
-
-        Parameters
-        ----------
-        path : str or path
-            The folder (created if needed).
-
-        Returns
-        -------
-        Path
-        """
-        from ._persistence import save
-
-        return save(self, path)
 
     def explain(self, X: Any, k: int | None = None) -> Explanation | list[Explanation]:
         """Word-level explanations of the model's own predictions.

@@ -132,7 +132,7 @@ def markdown(result, args) -> list[str]:
         "",
         f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {env['torch_threads']} torch "
         f"threads, device {env['device']}; torch {env['torch']}, skinterp {env['skinterp']}"
-        + (f" ({env['git_commit']})" if "git_commit" in env else "")
+        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
         + ". Data: Rotten Tomatoes (binary), fixed skinterp splits. All sections ran in one "
         f"process, one after another. Command: `python benchmarks/speed/bench_speed.py"
         f"{' --quick' if args.quick else ''}` ({result['wall_s'] / 60:.1f} min).",

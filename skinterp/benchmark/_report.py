@@ -274,7 +274,7 @@ def build_report(
         f"{env['platform']}, {env['cpu_count']} CPUs, {env['torch_threads']} torch threads, "
         f"device {env['device']}{' (' + env['gpu'] + ')' if 'gpu' in env else ''}; "
         f"Python {env['python']}, torch {env['torch']}, transformers {env['transformers']}, "
-        f"skinterp {env['skinterp']}" + (f" ({env['git_commit']})" if "git_commit" in env else "")
+        f"skinterp {env['skinterp']}" + (f" ({env['git_commit']})" if env.get("git_commit") else "")
     )
     n_train = sorted({r["config"]["n_train"] for r in records})
     n_eval = sorted({r["config"]["n_eval"] for r in records})

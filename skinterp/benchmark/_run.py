@@ -60,8 +60,8 @@ def environment(device: str = "cpu") -> dict:
             [*git, "status", "--porcelain", "--", "skinterp"], capture_output=True, text=True
         ).stdout.strip()
         env["git_commit"] = commit + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        pass
+    except (OSError, subprocess.SubprocessError):  # not a git checkout, or no git
+        env["git_commit"] = None
     return env
 
 
@@ -171,7 +171,7 @@ def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tup
         "seed": run.seed,
         "config": {
             "estimator": cls_name,
-            "params": {k: v for k, v in run.params.items()},
+            "params": dict(run.params),
             "init_from_base": run.init_from_base,
             "n_train": len(X),
             "n_eval": len(X_eval),

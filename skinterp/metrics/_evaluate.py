@@ -181,16 +181,10 @@ def evaluate(
         for metric in metrics:
             bar.set_postfix_str(f"{name}: {metric}")
             if metric == "aopc":
-                rows.append(
-                    (
-                        name,
-                        f"aopc@{k}",
-                        F.aopc_score(estimator, inputs, k=k, perturbation=perturbation, **common),
-                    )
-                )
-                curves.setdefault("aopc", {})[name] = F.aopc_curve(
-                    estimator, inputs, k=k, perturbation=perturbation, **common
-                ).tolist()
+                # one perturbation pass: AOPC@k (paper normalisation) is the curve's sum / (k+1)
+                curve = F.aopc_curve(estimator, inputs, k=k, perturbation=perturbation, **common)
+                rows.append((name, f"aopc@{k}", float(curve.sum() / (k + 1))))
+                curves.setdefault("aopc", {})[name] = curve.tolist()
             elif metric == "naopc":
                 rows.append(
                     (
