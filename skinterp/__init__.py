@@ -1,7 +1,6 @@
 """skinterp: scikit-learn estimators for text classifiers that are interpretable by construction."""
 
-from ._persistence import load
-from .base import TextClassifier
+from .core import TextClassifier, load
 from .explain import Explanation
 from .methods import (
     AGNClassifier,

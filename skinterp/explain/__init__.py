@@ -1,5 +1,6 @@
 """Word-level explanations and explainers."""
 
+from ..interface import Explanation, aggregate_token_scores
 from ._explainers import (
     BaseExplainer,
     GradientExplainer,
@@ -11,7 +12,6 @@ from ._explainers import (
     get_explainer,
     global_importance,
 )
-from ._explanation import Explanation, aggregate_token_scores
 from ._perturb import PERTURBATIONS, predict_variants
 
 __all__ = [

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ..interface import Explanation, aggregate_token_scores
 from ..text import segment_words
-from ._explanation import Explanation, aggregate_token_scores
 from ._perturb import Item, as_items, is_skinterp, predict_variants, unwrap_pipeline
 
 __all__ = [
@@ -154,8 +154,8 @@ class GradientExplainer(BaseExplainer):
         encs = [it.encoding for it in items]
         scores: list = [None] * len(items)
         proba: list = [None] * len(items)
-        for idx, batch in estimator._batches(encs):
-            grad, emb, logits = estimator._token_gradients(batch, output=self.output)
+        for idx, batch in estimator.iter_batches(encs):
+            grad, emb, logits = estimator.token_gradients(batch, output=self.output)
             tok = grad.norm(dim=-1) if self.variant == "norm" else (grad * emb).sum(-1)
             words = aggregate_token_scores(
                 tok.float().cpu().numpy(),

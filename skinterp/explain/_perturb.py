@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..interface import is_token_model
 from ..text import EncodedText, check_texts, segment_words
 
 __all__ = ["PERTURBATIONS", "Item", "as_items", "predict_variants"]
@@ -43,9 +44,8 @@ class Item:
 
 
 def is_skinterp(estimator: Any) -> bool:
-    from ..base import TextClassifier
-
-    return isinstance(estimator, TextClassifier)
+    """Whether ``estimator`` follows skinterp's model protocol (token-space fast path)."""
+    return is_token_model(estimator)
 
 
 def unwrap_pipeline(estimator: Any, X: Any) -> tuple[Any, Any]:
@@ -93,7 +93,7 @@ def as_items(estimator: Any, X: Any) -> list[Item]:
     check_proba_estimator(estimator)
     encodings = _dataset_encodings(X)
     if is_skinterp(estimator):
-        encs = estimator._prepare(encodings if encodings is not None else X)
+        encs = estimator.encode(encodings if encodings is not None else X)
         return [
             Item(
                 text=e.text,
@@ -190,7 +190,7 @@ def predict_variants(
             rows.extend(r)
             if t is not None:
                 trows.extend(t)
-        proba = estimator._predict_proba_rows(rows, trows if trows else None)
+        proba = estimator.predict_proba_tokens(rows, trows if trows else None)
     else:
         texts = [
             _string_variant(item, row, perturbation)

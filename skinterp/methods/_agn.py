@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn._agn import AdaptiveGateModule
 
 __all__ = ["AGNClassifier"]

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn import supervised_contrastive_loss, view_pairs_mask
 
 __all__ = ["SCLClassifier", "SimCSEClassifier"]

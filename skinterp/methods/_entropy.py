@@ -8,9 +8,9 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 from skorch.dataset import unpack_data
-from skorch.utils import TeeGenerator, to_tensor
+from skorch.utils import to_tensor
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ._reduction import beam_input_reduction, drop_words
 
 __all__ = ["EntropyClassifier"]
@@ -95,17 +95,5 @@ class EntropyClassifier(TextClassifier):
         Xi, _ = unpack_data(batch)
         Xi = to_tensor(Xi, device=self.device)
 
-        def step_fn():
-            self._zero_grad_optimizer()
-            loss = self._entropy_loss(Xi)
-            loss.backward()
-            self.notify(
-                "on_grad_computed",
-                named_parameters=TeeGenerator(self.get_all_learnable_params()),
-                batch=batch,
-                training=True,
-            )
-            return loss
-
-        self._step_optimizer(step_fn)
+        self.step_optimizer(lambda: self._entropy_loss(Xi), batch)
         return step

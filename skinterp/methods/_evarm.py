@@ -8,9 +8,9 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.dataset import unpack_data
-from skorch.utils import TeeGenerator, to_tensor
+from skorch.utils import to_tensor
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn import BernoulliMaskGate, MultiLevelMaskModule, supervised_contrastive_loss
 from ._masked import ImportanceExplanationMixin
 
@@ -185,25 +185,17 @@ class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
         for stage in self._stages():
             self._set_training(True)
 
-            def step_fn(stage=stage):
-                self._zero_grad_optimizer()
+            def loss_fn(stage=stage):
                 # stage 2 keeps the gate frozen, so it reuses the mask stage 1 just drew
                 # (saves the gate's extra encoder pass)
                 mask = result.get("mask") if stage == "con" else None
                 loss, y_pred = self._stage_loss(stage, Xi, yi, mask)
-                loss.backward()
-                self.notify(
-                    "on_grad_computed",
-                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
-                    batch=batch,
-                    training=True,
-                )
                 if not result or stage != "con":  # report the VIB stage's loss
                     result.update(loss=loss.detach(), y_pred=y_pred)
                     if "mask" in y_pred[1]:
                         result["mask"] = y_pred[1]["mask"].detach()
                 return loss
 
-            self._step_optimizer(step_fn)
+            self.step_optimizer(loss_fn, batch)
         result.pop("mask", None)
         return result

@@ -7,7 +7,7 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn import ReadoutBottleneck
 from ._masked import MaskedTextClassifier
 

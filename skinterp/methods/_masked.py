@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn import MaskedClassifierModule
 from ..text import HFTokenizer
 
@@ -38,6 +38,7 @@ class MaskedTextClassifier(ImportanceExplanationMixin, TextClassifier):
     """
 
     _native_method = "mask"
+    _abstract = True  # subclasses must fill the _mask_layer hook
 
     @abstractmethod
     def _mask_layer(self, word_dim: int, masked_dim: int) -> nn.Module:

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn import multi_positive_nt_xent
 from ._reduction import drop_words, word_saliency
 

@@ -27,7 +27,7 @@ def word_saliency(
     the embeddings only (``torch.autograd.grad``), so no parameter's ``.grad`` changes.
     Words absent from a row (removed, or beyond its length) score 0.
     """
-    grad, _, _ = net._token_gradients(batch, target=target, output="proba")
+    grad, _, _ = net.token_gradients(batch, target=target, output="proba")
     tok = grad.norm(dim=-1).float()
     wid = batch["word_ids"]
     W = int(_n_words(wid).max()) if n_words is None else n_words

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..base import TextClassifier
 from ..callbacks import LinearAnnealing
+from ..core import TextClassifier
 from ..nn import MultiLevelMaskModule, SparseCodingLayer, supervised_contrastive_loss
 from ._masked import ImportanceExplanationMixin
 
@@ -126,11 +126,8 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
         module.register_buffer("gamma", torch.tensor(float(self.gamma)))
         return module
 
-    @property
-    def _default_callbacks(self):
-        anneal = LinearAnnealing("gamma", -self.gamma_step, self.gamma_floor)
-        cbs = super()._default_callbacks
-        return [*cbs[:-1], ("gamma_annealing", anneal), cbs[-1]]
+    def _method_callbacks(self):
+        return [("gamma_annealing", LinearAnnealing("gamma", -self.gamma_step, self.gamma_floor))]
 
     def get_loss_terms(self, y_pred, y_true, X=None, training=False):
         _, extras = y_pred

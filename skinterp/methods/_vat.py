@@ -8,7 +8,7 @@ from typing import Any
 from sklearn.utils._param_validation import Interval
 from skorch.callbacks import Callback
 
-from ..base import TextClassifier
+from ..core import TextClassifier
 from ..nn import AttentionClassifierModule
 from ._masked import ImportanceExplanationMixin
 
@@ -148,10 +148,8 @@ class VATClassifier(AttentionClassifier):
                 "lower n_iterations."
             )
 
-    @property
-    def _default_callbacks(self):
-        cbs = super()._default_callbacks
-        return [*cbs[:-1], ("phase_schedule", _PhaseSchedule()), cbs[-1]]
+    def _method_callbacks(self):
+        return [("phase_schedule", _PhaseSchedule())]
 
     def _phase(self, epoch: int) -> str:
         """Phase of (0-based) ``epoch``: joint warm-up, then compressor/learner rounds."""

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..base import TextClassifier
 from ..callbacks import LinearAnnealing
+from ..core import TextClassifier
 from ..nn import BernoulliMaskGate
 from ._masked import MaskedTextClassifier
 
@@ -105,14 +105,9 @@ class VMaskClassifier(MaskedTextClassifier):
         module.register_buffer("beta", torch.tensor(float(self.beta)))
         return module
 
-    @property
-    def _default_callbacks(self):
+    def _method_callbacks(self):
         anneal = LinearAnnealing("beta", -self.beta_step, self.beta_floor, self.beta_every)
-        return [
-            *super()._default_callbacks[:-1],
-            ("beta_annealing", anneal),
-            super()._default_callbacks[-1],
-        ]
+        return [("beta_annealing", anneal)]
 
     def get_loss_terms(self, y_pred, y_true, X=None, training=False):
         _, extras = y_pred

@@ -1,9 +1,16 @@
 """Text layer: word segmentation, tokenizers with word alignment, datasets with dynamic padding."""
 
 from ._dataset import BucketBatchSampler, Collator, TextDataset
+from ._factory import make_tokenizer
 from ._input import check_k, check_texts
 from ._segment import WORD_PATTERN, Word, segment_words
-from ._tokenizers import BaseTextTokenizer, EncodedText, HFTokenizer, WordTokenizer, make_tokenizer
+from ._tokenizers import (
+    BaseTextTokenizer,
+    EncodedText,
+    HFTokenizer,
+    WordTokenizer,
+    restore_tokenizer,
+)
 from ._transformer import Tokenizer
 
 __all__ = [
@@ -20,5 +27,6 @@ __all__ = [
     "check_k",
     "check_texts",
     "make_tokenizer",
+    "restore_tokenizer",
     "segment_words",
 ]

@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ __all__ = [
     "EncodedText",
     "HFTokenizer",
     "WordTokenizer",
-    "make_tokenizer",
+    "restore_tokenizer",
 ]
 
 PAD, UNK, SEP, MASK = "[PAD]", "[UNK]", "[SEP]", "[MASK]"
@@ -116,6 +117,11 @@ class BaseTextTokenizer(ABC):
     @abstractmethod
     def _encode(self, texts: list) -> list[EncodedText]:
         """Encode a list of validated texts or pairs."""
+
+    def save_state(self, folder: Path) -> dict:
+        """Write what a fitted tokenizer needs to ``folder``; return a JSON-able description
+        that :func:`restore_tokenizer` turns back into an equal tokenizer."""
+        raise TypeError(f"cannot save a {type(self).__name__} tokenizer; use joblib.")
 
 
 class WordTokenizer(BaseTextTokenizer):
@@ -243,6 +249,23 @@ class WordTokenizer(BaseTextTokenizer):
             )
         return out
 
+    def save_state(self, folder: Path) -> dict:
+        return {
+            "kind": "word",
+            "lowercase": self.lowercase,
+            "min_freq": self.min_freq,
+            "max_vocab": self.max_vocab,
+            "max_length": self.max_length,
+            "itos": list(self.itos_),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict, folder: Path) -> WordTokenizer:
+        tok = cls(state["lowercase"], state["min_freq"], state["max_vocab"], state["max_length"])
+        tok.itos_ = list(state["itos"])
+        tok.stoi_ = {w: i for i, w in enumerate(tok.itos_)}
+        return tok
+
     def __repr__(self) -> str:
         return (
             f"WordTokenizer(lowercase={self.lowercase}, min_freq={self.min_freq}, "
@@ -280,7 +303,9 @@ class HFTokenizer(BaseTextTokenizer):
         """Load the tokenizer (texts are ignored: the vocabulary is the model's)."""
         tok = self.tokenizer
         if isinstance(tok, (str, bytes)) or hasattr(tok, "__fspath__"):
-            tok = _load_hf_tokenizer(str(tok))
+            from ._factory import load_hf_tokenizer
+
+            tok = load_hf_tokenizer(str(tok))
         if not getattr(tok, "is_fast", False):
             raise TypeError(
                 f"tokenizer {type(tok).__name__} is not a Hugging Face fast tokenizer; word "
@@ -348,57 +373,22 @@ class HFTokenizer(BaseTextTokenizer):
             )
         return out
 
+    def save_state(self, folder: Path) -> dict:
+        self.hf_tokenizer_.save_pretrained(folder / "tokenizer")
+        return {"kind": "hf", "dir": "tokenizer", "max_length": self.max_length}
+
+    @classmethod
+    def from_state(cls, state: dict, folder: Path) -> HFTokenizer:
+        return cls(str(folder / state["dir"]), max_length=state["max_length"]).fit()
+
     def __repr__(self) -> str:
         name = getattr(self.hf_tokenizer_, "name_or_path", None) or self.tokenizer
         return f"HFTokenizer({name!r}, max_length={self.max_length})"
 
 
-def _load_hf_tokenizer(name: str) -> Any:
-    from transformers import AutoTokenizer
-
-    try:
-        tok = AutoTokenizer.from_pretrained(name, use_fast=True)
-        try:
-            tok([["a"]], is_split_into_words=True)
-        except ValueError:
-            tok = AutoTokenizer.from_pretrained(name, use_fast=True, add_prefix_space=True)
-    except OSError as exc:
-        raise OSError(
-            f"could not load a tokenizer from {name!r}: it is neither a local folder with "
-            f"tokenizer files nor a reachable model id ({exc})."
-        ) from exc
-    return tok
-
-
-def make_tokenizer(
-    spec: Any = "word",
-    *,
-    lowercase: bool = True,
-    min_freq: int = 1,
-    max_vocab: int | None = None,
-    max_length: int = 256,
-    vocabulary: Sequence[str] | None = None,
-) -> BaseTextTokenizer:
-    """Build an unfitted tokenizer from a spec.
-
-    Parameters
-    ----------
-    spec : "word", str, path or tokenizer object
-        ``"word"`` gives a :class:`WordTokenizer`; a :class:`BaseTextTokenizer` is used as is;
-        anything else (model id, folder, HF tokenizer object) gives an :class:`HFTokenizer`.
-    lowercase, min_freq, max_vocab, vocabulary
-        Options of :class:`WordTokenizer` (ignored by Hugging Face tokenizers).
-    max_length : int, default=256
-        Maximum tokens per text.
-    """
-    if isinstance(spec, BaseTextTokenizer):
-        return spec
-    if isinstance(spec, str) and spec == "word":
-        return WordTokenizer(
-            lowercase=lowercase,
-            min_freq=min_freq,
-            max_vocab=max_vocab,
-            max_length=max_length,
-            vocabulary=vocabulary,
-        )
-    return HFTokenizer(spec, max_length=max_length)
+def restore_tokenizer(state: dict, folder: Path) -> BaseTextTokenizer:
+    """The tokenizer described by ``state`` (from ``save_state``), files read from ``folder``."""
+    kinds = {"word": WordTokenizer, "hf": HFTokenizer}
+    if state.get("kind") not in kinds:
+        raise ValueError(f"unknown tokenizer kind {state.get('kind')!r} in the saved model.")
+    return kinds[state["kind"]].from_state(state, folder)

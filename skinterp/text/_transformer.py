@@ -8,8 +8,9 @@ from typing import Any
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._factory import make_tokenizer
 from ._input import check_texts
-from ._tokenizers import EncodedText, make_tokenizer
+from ._tokenizers import EncodedText
 
 __all__ = ["Tokenizer"]
 

@@ -1,0 +1,28 @@
+"""The estimator core, one module per concern.
+
+=================  ==========================================================
+``_estimator``     :class:`TextClassifier`: parameters, tags, ``fit``, :data:`HOOKS`
+``_inputs``        validation, tokenizer fitting, ``init_from``, encoding
+``_backbone``      the encoder built from the parameters (returns values only)
+``_training``      module, optimizer settings, callbacks, split, iterator, loss
+``_inference``     prediction, embedding, native explanation, the model protocol
+``_persistence``   ``save`` / ``load`` (safetensors + JSON, no pickle)
+``_docstring``     parameter documentation shared by every estimator
+=================  ==========================================================
+"""
+
+from ._docstring import BACKBONE_PARAMS, TRAINING_PARAMS, Substitution, shared_params
+from ._estimator import HOOK_ATTRIBUTES, HOOKS, TextClassifier
+from ._persistence import load, save
+
+__all__ = [
+    "BACKBONE_PARAMS",
+    "HOOKS",
+    "HOOK_ATTRIBUTES",
+    "TRAINING_PARAMS",
+    "Substitution",
+    "TextClassifier",
+    "load",
+    "save",
+    "shared_params",
+]

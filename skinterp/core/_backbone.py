@@ -1,0 +1,83 @@
+"""The backbone builder: an encoder module from the estimator's parameters and its tokenizer.
+
+It returns values and sets no attribute; the estimator stores what it needs.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..datasets._pretrained import WORD_VECTORS, resolve_pretrained
+from ..nn import CNNEncoder, LSTMEncoder, TransformerEncoder, load_transformer
+from ..text import HFTokenizer
+from ..text._vectors import embedding_matrix_for_vocab
+
+__all__ = ["build_backbone"]
+
+
+def build_backbone(est: Any, tok: Any, seed: int | None) -> tuple[nn.Module, float | None]:
+    """The encoder for ``est``'s backbone parameters and the fitted tokenizer ``tok``.
+
+    Returns
+    -------
+    encoder : nn.Module
+    coverage : float or None
+        Share of the vocabulary found in the pretrained word vectors (None without them).
+    """
+    if isinstance(est.encoder, nn.Module):
+        enc = copy.deepcopy(est.encoder)
+        if not hasattr(enc, "output_dim"):
+            raise TypeError(
+                f"encoder module {type(enc).__name__} has no 'output_dim' attribute; see "
+                "the encoder interface in skinterp.nn."
+            )
+        return enc, None
+    if est.encoder == "transformer":
+        if not isinstance(tok, HFTokenizer):
+            raise ValueError(
+                "encoder='transformer' needs a Hugging Face tokenizer, but the input was "
+                "encoded by a word-vocabulary tokenizer."
+            )
+        pretrained = est.pretrained
+        if isinstance(pretrained, nn.Module):  # never train the user's model in place
+            pretrained = copy.deepcopy(pretrained)
+        model = load_transformer(resolve_pretrained(pretrained), **(est.transformer_kwargs or {}))
+        n_model = int(getattr(model.config, "vocab_size", tok.vocab_size))
+        if tok.vocab_size > n_model:
+            raise ValueError(
+                f"the tokenizer has {tok.vocab_size} tokens but the model's embedding "
+                f"matrix only {n_model} rows; they do not belong together."
+            )
+        return TransformerEncoder(model, pooling=est.pooling or "cls"), None
+    matrix = None
+    coverage = None
+    if est.embeddings is not None:
+        vectors = est.embeddings
+        if isinstance(vectors, str) and vectors in WORD_VECTORS and not os.path.exists(vectors):
+            words = getattr(tok, "words_", [])
+            vectors = WORD_VECTORS[vectors](set(words) | {w.lower() for w in words})
+        matrix, coverage = embedding_matrix_for_vocab(tok, vectors, seed)
+        matrix = torch.from_numpy(matrix)
+    common = {
+        "vocab_size": tok.vocab_size,
+        "embedding_dim": est.embedding_dim,
+        "embeddings": matrix,
+        "freeze_embeddings": est.freeze_embeddings,
+        "padding_idx": tok.pad_id,
+    }
+    if est.encoder == "cnn":
+        cnn = CNNEncoder(num_filters=est.num_filters, filter_sizes=est.filter_sizes, **common)
+        return cnn, coverage
+    lstm = LSTMEncoder(
+        hidden_size=est.hidden_size,
+        num_layers=est.num_layers,
+        bidirectional=est.bidirectional,
+        pooling=est.pooling or "max",
+        **common,
+    )
+    return lstm, coverage

@@ -1,0 +1,261 @@
+"""Save and load fitted estimators without pickle: safetensors weights + JSON.
+
+A saved model is a folder:
+
+- ``skinterp.json``: the estimator class, its constructor parameters, the fitted state
+  (classes, seed, input kind, the word vocabulary), versions and the training history;
+- ``model.safetensors``: the module's weights (and fitted arrays such as AGN's ``tcol_``);
+- ``tokenizer/``: a Hugging Face tokenizer's own files (transformer backbones only).
+
+Loading reads JSON, tensors and tokenizer files only: no pickled code runs. The class is
+looked up among skinterp's exported estimators, optimizer and criterion classes only inside
+``torch``. Parameters that were objects come back as what was saved: a transformer config as
+a config, a tokenizer object as the saved tokenizer, word-vector matrices and ``init_from`` as
+None (their values are already in the weights).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..text import restore_tokenizer
+
+__all__ = ["PersistenceMixin", "load", "save"]
+
+FORMAT = "skinterp-model"
+FORMAT_VERSION = 1
+_DROPPED = ("init_from",)  # fitted estimators: their weights are in this model already
+
+
+def _encode_param(name: str, value: Any, folder: Path) -> Any:
+    import torch
+    from transformers import PretrainedConfig, PreTrainedTokenizerBase
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return {"value": value}
+    if isinstance(value, tuple) and all(isinstance(v, (bool, int, float, str)) for v in value):
+        return {"tuple": list(value)}
+    if isinstance(value, list) and all(isinstance(v, (bool, int, float, str)) for v in value):
+        return {"value": value}
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, (bool, int, float, str, type(None)))
+        for k, v in value.items()
+    ):
+        return {"value": value}
+    if isinstance(value, type) and value.__module__.split(".")[0] == "torch":
+        return {"class": f"{value.__module__}.{value.__qualname__}"}
+    if isinstance(value, PretrainedConfig):
+        return {"hf_config": value.to_dict()}
+    if isinstance(value, PreTrainedTokenizerBase):
+        value.save_pretrained(folder / "tokenizer_param")
+        return {"hf_tokenizer": "tokenizer_param"}
+    if name in _DROPPED or name == "embeddings":
+        return {"dropped": type(value).__name__}
+    if isinstance(value, torch.nn.Module):
+        raise ValueError(
+            f"{name}={type(value).__name__}(...) is a torch module; it cannot be saved without "
+            "pickle. Use joblib.dump(estimator, path) for this model."
+        )
+    raise ValueError(
+        f"parameter {name}={value!r} cannot be saved as JSON; use joblib.dump(estimator, "
+        "path) for this model, or set a plain value."
+    )
+
+
+def _decode_param(spec: dict, folder: Path) -> Any:
+    if "value" in spec:
+        return spec["value"]
+    if "tuple" in spec:
+        return tuple(spec["tuple"])
+    if "class" in spec:
+        module, _, attr = spec["class"].rpartition(".")
+        if module.split(".")[0] != "torch":
+            raise ValueError(f"refusing to import {spec['class']!r}: only torch classes load.")
+        obj = importlib.import_module(module)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        return obj
+    if "hf_config" in spec:
+        from transformers import AutoConfig
+
+        cfg = dict(spec["hf_config"])
+        return AutoConfig.for_model(cfg.pop("model_type"), **cfg)
+    if "hf_tokenizer" in spec:
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(str(folder / spec["hf_tokenizer"]))
+    if "dropped" in spec:
+        return None
+    raise ValueError(f"unknown parameter encoding {sorted(spec)} in skinterp.json.")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+class PersistenceMixin:
+    """Gives skinterp estimators ``save(path)``; ``skinterp.load(path)`` is the way back."""
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted model to a folder: safetensors weights + JSON, no pickle.
+
+        ``skinterp.load(path)`` gives back a model with the same predictions and
+        explanations; loading runs no pickled code. Pickle and joblib keep working too.
+
+        Parameters
+        ----------
+        path : str or path
+            The folder (created if needed).
+
+        Returns
+        -------
+        Path
+        """
+        return save(self, path)
+
+
+def save(estimator: Any, path: str | os.PathLike) -> Path:
+    """Write a fitted skinterp estimator to the folder ``path`` (created; files replaced).
+
+    Parameters
+    ----------
+    estimator : fitted skinterp estimator
+    path : str or path
+        A folder.
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
+    import torch
+    from safetensors.torch import save_file
+    from sklearn.utils.validation import check_is_fitted
+
+    import skinterp
+
+    check_is_fitted(estimator, ["module_", "tokenizer_", "classes_"])
+    cls = type(estimator).__name__
+    if getattr(skinterp, cls, None) is not type(estimator):
+        raise TypeError(f"{cls} is not one of skinterp's estimators; use joblib for it.")
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    params = {
+        name: _encode_param(name, value, folder)
+        for name, value in estimator.get_params(deep=False).items()
+        if not name.startswith("_")  # skorch's own bookkeeping (_params_to_validate)
+    }
+    tokenizer = estimator.tokenizer_.save_state(folder)
+    state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
+    arrays = {}
+    for name in ("tcol_",):
+        if hasattr(estimator, name):
+            state[f"fitted::{name}"] = torch.as_tensor(np.asarray(getattr(estimator, name)))
+            arrays[name] = str(np.asarray(getattr(estimator, name)).dtype)
+    encoder = estimator.module_.encoder
+    model = getattr(encoder, "model", None)
+    classes = np.asarray(estimator.classes_)
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "class": cls,
+        "skinterp": skinterp.__version__,
+        "torch": torch.__version__,
+        "params": params,
+        "fitted": {
+            "classes": _jsonable(classes.tolist()),
+            "classes_dtype": classes.dtype.str if classes.dtype.kind != "O" else "object",
+            "seed_": estimator.seed_,
+            "input_kind_": getattr(estimator, "input_kind_", "text"),
+            "embedding_coverage_": getattr(estimator, "embedding_coverage_", None),
+            "embedding_dim": int(getattr(encoder, "embedding_dim", 0) or 0),
+            "arrays": arrays,
+        },
+        "tokenizer": tokenizer,
+        # the module's own config (e.g. with num_hidden_layers already cut) rebuilds it
+        "transformer_config": None if model is None else model.config.to_dict(),
+        "history": _jsonable(list(estimator.history)),
+    }
+    (folder / "skinterp.json").write_text(json.dumps(_jsonable(meta), indent=1) + "\n")
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": FORMAT})
+    return folder
+
+
+def load(path: str | os.PathLike):
+    """Load a model written by ``estimator.save(path)`` -- no pickled code is executed.
+
+    Parameters
+    ----------
+    path : str or path
+        The folder.
+
+    Returns
+    -------
+    estimator
+        Fitted, with the same predictions and explanations as the one saved.
+    """
+    from safetensors.torch import load_file
+    from skorch.history import History
+
+    import skinterp
+
+    folder = Path(path)
+    meta_path = folder / "skinterp.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{folder} holds no skinterp.json: not a saved skinterp model.")
+    meta = json.loads(meta_path.read_text())
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{meta_path} is not a skinterp model file.")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{folder} was saved by a newer skinterp (format {meta['format_version']}); "
+            "upgrade skinterp to load it."
+        )
+    name = meta["class"]
+    if name not in skinterp.__all__ or not isinstance(getattr(skinterp, name), type):
+        raise ValueError(f"{name!r} is not a skinterp estimator.")
+    cls = getattr(skinterp, name)
+    params = {k: _decode_param(v, folder) for k, v in meta["params"].items()}
+    est = cls(**params)
+    fitted = meta["fitted"]
+    dtype = fitted["classes_dtype"]
+    est.classes_ = np.asarray(fitted["classes"], dtype=None if dtype == "object" else dtype)
+    if dtype == "object":
+        est.classes_ = np.asarray(fitted["classes"], dtype=object)
+    est.seed_ = fitted["seed_"]
+    est.input_kind_ = fitted["input_kind_"]
+    est.embedding_coverage_ = fitted["embedding_coverage_"]
+    tok = restore_tokenizer(meta["tokenizer"], folder)
+    est.tokenizer_ = tok
+    state = load_file(str(folder / "model.safetensors"))
+    for arr, dt in fitted["arrays"].items():
+        setattr(est, arr, state.pop(f"fitted::{arr}").numpy().astype(dt))
+    # build the module from what was saved only: no word vectors, no pretrained download
+    keep = {k: est.__dict__[k] for k in ("embeddings", "init_from", "pretrained", "embedding_dim")}
+    est.__dict__.update(embeddings=None, init_from=None)
+    if fitted["embedding_dim"]:
+        est.__dict__["embedding_dim"] = fitted["embedding_dim"]
+    if meta["transformer_config"] is not None:
+        from transformers import AutoConfig
+
+        cfg = dict(meta["transformer_config"])
+        est.__dict__["pretrained"] = AutoConfig.for_model(cfg.pop("model_type"), **cfg)
+    try:
+        est.initialize()
+    finally:
+        est.__dict__.update(keep)
+    est.module_.load_state_dict(state, strict=True)
+    est.history = History(meta.get("history") or [])
+    return est

@@ -1,0 +1,179 @@
+"""Training: the module, optimizer settings, callbacks, split, iterator and loss."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.dataset import ValidSplit
+from skorch.utils import to_tensor
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from ..callbacks._finite import FiniteLossCheck
+from ..nn import ClassifierModule
+from ..text import BucketBatchSampler, Collator, EncodedText, TextDataset, check_texts
+from ._backbone import build_backbone
+from ._inference import lengths_of
+
+__all__ = ["TrainingMixin"]
+
+_DEFAULT_LR = {"transformer": 2e-5, "other": 1e-3}
+_DEFAULT_DROPOUT = {"transformer": 0.1, "other": 0.5}
+
+
+def _valid_accuracy(net: Any, X: Any, y: Any) -> float:
+    """Accuracy on encoded labels (skorch hands the callback integer targets)."""
+    proba = net.predict_proba(X)
+    return float(np.mean(proba.argmax(1) == np.asarray(y)))
+
+
+class TrainingMixin:
+    """skorch's training hooks, filled for text: what a method changes goes through the hooks
+    ``_build_module``, ``get_loss_terms``, ``_method_callbacks`` and ``train_step``."""
+
+    def _build_encoder(self) -> nn.Module:
+        """A fresh encoder for this estimator's backbone parameters."""
+        return build_backbone(self, self.tokenizer_, self.seed_)[0]
+
+    def _dropout_rate(self) -> float:
+        """``dropout``, or the backbone's default when it is None."""
+        return self.dropout if self.dropout is not None else _DEFAULT_DROPOUT[self._family()]
+
+    def _build_module(self, encoder: nn.Module, n_classes: int) -> nn.Module:
+        """Hook: the torch module for this method. Base: encoder + dropout + linear."""
+        return ClassifierModule(encoder, n_classes, dropout=self._dropout_rate())
+
+    def initialize_module(self):
+        if not hasattr(self, "tokenizer_") or not hasattr(self, "classes_"):
+            raise RuntimeError(
+                f"{type(self).__name__} builds its module from the data; call fit(X, y)."
+            )
+        src = self._init_source()
+        if src is None:
+            encoder, coverage = build_backbone(self, self.tokenizer_, self.seed_)
+            if not isinstance(self.encoder, nn.Module) and self.encoder != "transformer":
+                self.embedding_coverage_ = coverage
+            module = self._build_module(encoder, len(self.classes_))
+        else:
+            if not np.array_equal(np.asarray(src.classes_), np.asarray(self.classes_)):
+                raise ValueError(
+                    f"init_from was trained on classes {list(src.classes_)}, but y has "
+                    f"{list(self.classes_)}."
+                )
+            # the fitted backbone is taken as is (encoder/pretrained are not used)
+            module = self._build_module(copy.deepcopy(src.module_.encoder), len(self.classes_))
+            module.head.load_state_dict(src.module_.head.state_dict())
+        self.module_ = module
+        return self
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if kwargs.get("lr") is None:
+            kwargs["lr"] = _DEFAULT_LR[self._family()]
+        kwargs.setdefault("weight_decay", self.weight_decay)
+        return args, kwargs
+
+    def _method_callbacks(self) -> list:
+        """Hook: the method's own callbacks (schedules), run before the epoch table."""
+        return []
+
+    @property
+    def _default_callbacks(self):
+        cbs = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("valid_acc", EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False)),
+        ]
+        for name in self._extra_loss_names:
+            cbs.append((name, PassthroughScoring(name=name, on_train=True)))
+            cbs.append((f"valid_{name}", PassthroughScoring(name=f"valid_{name}")))
+        cbs.append(("finite_loss", FiniteLossCheck()))
+        if self.early_stopping:
+            cbs.append(("early_stopping", EarlyStopping(patience=self.patience, load_best=True)))
+        if self.verbose >= 2:
+            cbs.append(("progress_bar", ProgressBar()))
+        cbs.extend(self._method_callbacks())
+        cbs.append(("print_log", PrintLog()))
+        return cbs
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if self.train_split is None and (self.validation_fraction or self.early_stopping):
+            split = ValidSplit(
+                self.validation_fraction or 0.1, stratified=True, random_state=self.seed_
+            )
+            return split(self.get_dataset(X, y), y)
+        return super().get_split_datasets(X, y, **fit_params)
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, Dataset):
+            return X
+        items, kind = check_texts(X)
+        return TextDataset(self._encode(items, kind), y)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        iterator = self.iterator_train if training else self.iterator_valid
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        if batch_size == -1:
+            batch_size = len(dataset)
+        kwargs.setdefault("collate_fn", Collator(self.tokenizer_.pad_id))
+        shuffle = kwargs.pop("shuffle", training)
+        if training and self.bucket_by_length and iterator is DataLoader:
+            sampler = BucketBatchSampler(lengths_of(dataset), batch_size, shuffle=shuffle)
+            return DataLoader(dataset, batch_sampler=sampler, **kwargs)
+        return iterator(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        logits, _ = y_pred
+        y_true = to_tensor(y_true, device=self.device)
+        loss = self.criterion_(logits, y_true)
+        prefix = "" if training else "valid_"
+        for name, term in self.get_loss_terms(y_pred, y_true, X, training).items():
+            loss = loss + term
+            self.history.record_batch(prefix + name, float(term.detach()))
+        return loss
+
+    def _learn_from_data(self, encodings: list[EncodedText], y: np.ndarray) -> None:
+        """Hook: corpus statistics a method needs before its module is built (e.g. AGN's
+        token-label distributions), stored as fitted attributes. The base needs none."""
+
+    def get_loss_terms(self, y_pred, y_true, X=None, training=False) -> dict:
+        """Hook: extra (weighted) loss terms of a batch, ``{name: scalar tensor}``.
+
+        The base model has none (plain cross-entropy).
+        """
+        return {}
+
+    def step_optimizer(self, loss_fn: Callable[[], torch.Tensor], batch: Any) -> None:
+        """One optimizer step on ``loss_fn()``'s loss -- zero_grad, backward, the
+        ``on_grad_computed`` callbacks, step -- for ``train_step`` overrides that combine
+        several passes; skorch's closure handling (e.g. LBFGS) is kept."""
+        from skorch.utils import TeeGenerator
+
+        def step_fn():
+            self._zero_grad_optimizer()
+            loss = loss_fn()
+            loss.backward()
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+            return loss
+
+        self._step_optimizer(step_fn)

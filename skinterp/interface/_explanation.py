@@ -1,0 +1,142 @@
+"""The word-level explanation object and token-to-word aggregation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..text._input import check_k
+from ._render import render_html
+
+__all__ = ["Explanation", "aggregate_token_scores"]
+
+
+@dataclass
+class Explanation:
+    """Word-level explanation of one prediction.
+
+    Attributes
+    ----------
+    text : str or tuple of (str, str)
+        The raw input.
+    words : list of str
+        Explanation units (see :func:`skinterp.text.segment_words`).
+    scores : ndarray of float, shape (n_words,)
+        One score per word; higher means more important for (supporting) ``label``.
+    label : object
+        The predicted class label.
+    proba : float
+        The model's probability of ``label``.
+    method : str
+        How the scores were computed (e.g. ``"gradient_x_input"``).
+    spans : list of (int, int)
+        Character offsets of each word in its text.
+    sides : ndarray of int or None
+        For sentence pairs, 0/1 per word: which text the word belongs to.
+    k : int or None
+        Default number of words for :meth:`top_k` (set by ``explain(..., k=...)``).
+    """
+
+    text: str | tuple[str, str]
+    words: list[str]
+    scores: np.ndarray
+    label: Any
+    proba: float
+    method: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    sides: np.ndarray | None = None
+    k: int | None = None
+
+    def __post_init__(self) -> None:
+        self.scores = np.asarray(self.scores, dtype=np.float64)
+        if self.scores.shape != (len(self.words),):
+            raise ValueError(
+                f"scores has shape {self.scores.shape}; expected ({len(self.words)},), "
+                "one per word."
+            )
+
+    def ranking(self) -> np.ndarray:
+        """Word indices from most to least important (ties keep text order)."""
+        return np.argsort(-self.scores, kind="stable")
+
+    def top_k(self, k: int | None = None) -> list[tuple[str, float]]:
+        """The ``k`` words with the highest scores, as ``(word, score)`` pairs.
+
+        Parameters
+        ----------
+        k : int or None, default=None
+            Defaults to the ``k`` given to ``explain``, else all words. A ``k`` larger than
+            the number of words returns every word.
+        """
+        k = self.k if k is None else check_k(k)
+        order = self.ranking()
+        if k is not None:
+            order = order[:k]
+        return [(self.words[i], float(self.scores[i])) for i in order]
+
+    def to_frame(self):
+        """A DataFrame with one row per word: word, start, end, side, score, rank (1 = top)."""
+        import pandas as pd
+
+        rank = np.empty(len(self.words), dtype=np.int64)
+        rank[self.ranking()] = np.arange(1, len(self.words) + 1)
+        starts = [s for s, _ in self.spans] if self.spans else [None] * len(self.words)
+        ends = [e for _, e in self.spans] if self.spans else [None] * len(self.words)
+        sides = self.sides if self.sides is not None else np.zeros(len(self.words), np.int64)
+        return pd.DataFrame(
+            {
+                "word": self.words,
+                "start": starts,
+                "end": ends,
+                "side": sides,
+                "score": self.scores,
+                "rank": rank,
+            }
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the text with each word highlighted by its score."""
+        return render_html("explanation", self)
+
+    def __repr__(self) -> str:
+        top = ", ".join(f"({w!r}, {s:.3g})" for w, s in self.top_k(self.k or 5))
+        return (
+            f"Explanation(label={self.label!r}, proba={self.proba:.3f}, method={self.method!r}, "
+            f"n_words={len(self.words)}, top=[{top}])"
+        )
+
+
+def aggregate_token_scores(
+    token_scores: np.ndarray, word_ids: np.ndarray, n_words: list[int], reduce: str = "sum"
+) -> list[np.ndarray]:
+    """Token scores to word scores for a padded batch, without a per-token loop.
+
+    Sub-word tokens of one word are *summed* (``reduce="sum"``; for gradient x input this keeps
+    the completeness of the attribution) or averaged (``"mean"``; for probabilities such as
+    mask keep-probabilities); special and padding tokens (``word_ids == -1``) are dropped;
+    words that received no token (truncated) score 0.
+
+    Parameters
+    ----------
+    token_scores : ndarray (B, T)
+    word_ids : ndarray of int (B, T)
+    n_words : list of int, length B
+
+    Returns
+    -------
+    list of ndarray
+        Word scores of each example.
+    """
+    B = token_scores.shape[0]
+    width = max(max(n_words, default=0), 1)
+    valid = word_ids >= 0
+    flat = (np.arange(B)[:, None] * width + word_ids)[valid]
+    sums = np.bincount(flat, weights=token_scores[valid], minlength=B * width).reshape(B, width)
+    if reduce == "mean":
+        counts = np.bincount(flat, minlength=B * width).reshape(B, width)
+        sums = sums / np.maximum(counts, 1)
+    elif reduce != "sum":
+        raise ValueError(f"reduce must be 'sum' or 'mean', got {reduce!r}.")
+    return [sums[i, :n] for i, n in enumerate(n_words)]
