@@ -2,7 +2,7 @@
 # One entry point that sets everything up on a fresh machine and runs it.
 #   bash run.sh demo [demo options]   train on real movie reviews and explain predictions
 #   bash run.sh test [pytest options] the test suite (what CI runs)
-#   bash run.sh lint                  ruff
+#   bash run.sh lint                  ruff + the import layers contract (lint-imports)
 #   bash run.sh docs [mkdocs options] build the documentation site into site/ (warnings fail)
 #   bash run.sh benchmark [options]   reproduction benchmark; no options: the quick profile into
 #                                     benchmark-results/quick (skinterp benchmark run)
@@ -32,7 +32,9 @@ case "$cmd" in
   lint)
     install test
     "$PY" -m ruff check .
-    exec "$PY" -m ruff format --check .
+    "$PY" -m ruff format --check .
+    # the layers contract of pyproject.toml (function-level imports count)
+    exec "$PY" tools/lint_imports.py
     ;;
   benchmark)
     install glove,minilm,plot

@@ -1,5 +1,7 @@
 """skinterp: scikit-learn estimators for text classifiers that are interpretable by construction."""
 
+from . import plotting  # noqa: F401  (registers the HTML views of Explanation and reports)
+from ._version import __version__
 from .core import TextClassifier, load
 from .explain import Explanation
 from .methods import (
@@ -17,8 +19,6 @@ from .methods import (
     VMaskClassifier,
 )
 from .metrics import evaluate
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AGNClassifier",

@@ -18,6 +18,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     from . import TextClassifier
     from .datasets import load_rotten_tomatoes
+    from .methods import get_method
 
     start = time.perf_counter()
     if args.threads:
@@ -61,7 +62,8 @@ def _demo(args: argparse.Namespace) -> int:
     acc = clf.score(data.X_test, data.y_test)
     print(f"test accuracy: {acc:.3f}")
     names = data.target_names
-    print(f"\nExplanations ({clf._native_method.replace('_', ' ')}, top {args.k} words):")
+    native = get_method("base").native_explanation.replace("_", " ")
+    print(f"\nExplanations ({native}, top {args.k} words):")
     texts = data.X_test[: args.n_explain]
     for text, exp in zip(texts, clf.explain(texts, k=args.k), strict=True):
         label = names[exp.label]

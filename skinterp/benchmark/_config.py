@@ -42,6 +42,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..methods import REGISTRY
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -99,46 +101,15 @@ BACKBONES: dict[str, dict] = {
     "minilm": {**_MINILM, "lr": 5e-5, "max_epochs": 3},
 }
 
-# name -> (class name in skinterp, keyword arguments, starts from the trained base model)
+# name -> (class name in skinterp, keyword arguments, starts from the trained base model),
+# read from the one method registry
 METHODS: dict[str, tuple[str, dict, bool]] = {
-    "base": ("TextClassifier", {}, False),
-    "vmask": ("VMaskClassifier", {}, True),
-    "l2x": ("L2XClassifier", {}, False),
-    "iba": ("IBAClassifier", {}, True),
-    "evarm": ("EVarMClassifier", {"training": "iterative"}, True),
-    "evarm-ppl": ("EVarMClassifier", {"training": "pipeline"}, True),
-    "evarm-ete": ("EVarMClassifier", {"training": "end_to_end"}, True),
-    "evarm-mask": ("EVarMClassifier", {"contrastive": False}, True),
-    "scc": ("SCCClassifier", {}, True),
-    "scl": ("SCLClassifier", {}, False),
-    "simcse": ("SimCSEClassifier", {}, False),
-    "agn": ("AGNClassifier", {}, False),
-    "pct": ("PCTClassifier", {}, False),
-    # Feng et al. fine-tune a trained model on reduced inputs; 2 epochs, capped reductions
-    "entropy": ("EntropyClassifier", {"max_reduction_steps": 10, "max_epochs": 2}, True),
-    "attention": ("AttentionClassifier", {}, False),
-    "vat": ("VATClassifier", {"n_iterations": 1}, False),
+    name: (spec.estimator.__name__, dict(spec.params), spec.from_base)
+    for name, spec in REGISTRY.items()
 }
 
 # how the tables name the methods (the papers' names)
-DISPLAY = {
-    "base": "base",
-    "vmask": "VMASK",
-    "l2x": "L2X",
-    "iba": "IBA",
-    "evarm": "E-VarM",
-    "evarm-ppl": "E-VarM-PPL",
-    "evarm-ete": "E-VarM-ETE",
-    "evarm-mask": "E-VarM-MASK",
-    "scc": "SCC",
-    "scl": "SCL",
-    "simcse": "SimCSE",
-    "agn": "AGN",
-    "pct": "PCT",
-    "entropy": "Entropy",
-    "attention": "attention",
-    "vat": "VAT",
-}
+DISPLAY = {name: spec.display for name, spec in REGISTRY.items()}
 
 PROFILES = ("quick", "full")
 

@@ -4,8 +4,8 @@
 (:mod:`._inputs`), training (:mod:`._training`), inference and the model protocol
 (:mod:`._inference`), persistence (:mod:`._persistence`); the backbone comes from
 :func:`._backbone.build_backbone`. A method (VMASK, E-VarM, ...) is a subclass that fills the
-hooks of :data:`HOOKS` only; overriding anything else of the core raises ``TypeError`` when
-the subclass is defined.
+hooks of :data:`HOOKS` only; a skinterp method that overrides anything else of the core raises
+``TypeError`` when its class is defined.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..text import TextDataset, check_texts
 from ._docstring import shared_params
 from ._inference import InferenceMixin, py_value
 from ._inputs import InputsMixin
-from ._persistence import PersistenceMixin
+from ._persistence import ESTIMATOR_CLASSES, PersistenceMixin
 from ._training import TrainingMixin
 
 __all__ = ["HOOKS", "TextClassifier"]
@@ -157,8 +157,11 @@ class TextClassifier(
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         core = [c for c in TextClassifier.__mro__ if c.__module__.startswith(__package__)]
+        # skinterp's own methods are held to the hook table; a user's subclass may override
+        # what it likes (skorch's customisation points included)
+        ours = cls.__module__.startswith("skinterp.")
         for name, value in vars(cls).items():
-            if name in HOOKS or name in HOOK_ATTRIBUTES or name.startswith("__"):
+            if not ours or name in HOOKS or name in HOOK_ATTRIBUTES or name.startswith("__"):
                 continue
             if callable(value) or isinstance(value, property):
                 if any(name in vars(c) for c in core):
@@ -172,6 +175,8 @@ class TextClassifier(
             )
             if missing:
                 raise TypeError(f"{cls.__name__} does not fill the hook(s) {missing}.")
+            if ours and not cls.__name__.startswith("_"):
+                ESTIMATOR_CLASSES[cls.__name__] = cls
 
     def __init__(
         self,
@@ -369,3 +374,6 @@ class TextClassifier(
             dataset = TextDataset(encodings, y_enc)
             super().fit(dataset, y_enc, **fit_params)
         return self
+
+
+ESTIMATOR_CLASSES[TextClassifier.__name__] = TextClassifier

@@ -26,11 +26,16 @@ import numpy as np
 
 from ..text import restore_tokenizer
 
-__all__ = ["PersistenceMixin", "load", "save"]
+__all__ = ["ESTIMATOR_CLASSES", "PersistenceMixin", "load", "save"]
 
 FORMAT = "skinterp-model"
 FORMAT_VERSION = 1
 _DROPPED = ("init_from",)  # fitted estimators: their weights are in this model already
+#: The estimator classes a saved model may name: skinterp's own concrete estimators, filled
+#: in as they are defined (``TextClassifier.__init_subclass__``). Nothing else is loaded.
+ESTIMATOR_CLASSES: dict[
+    str, type
+] = {}  # fitted estimators: their weights are in this model already
 
 
 def _encode_param(name: str, value: Any, folder: Path) -> Any:
@@ -144,11 +149,11 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
     from safetensors.torch import save_file
     from sklearn.utils.validation import check_is_fitted
 
-    import skinterp
+    from .._version import __version__
 
     check_is_fitted(estimator, ["module_", "tokenizer_", "classes_"])
     cls = type(estimator).__name__
-    if getattr(skinterp, cls, None) is not type(estimator):
+    if ESTIMATOR_CLASSES.get(cls) is not type(estimator):
         raise TypeError(f"{cls} is not one of skinterp's estimators; use joblib for it.")
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -171,7 +176,7 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "class": cls,
-        "skinterp": skinterp.__version__,
+        "skinterp": __version__,
         "torch": torch.__version__,
         "params": params,
         "fitted": {
@@ -209,8 +214,6 @@ def load(path: str | os.PathLike):
     from safetensors.torch import load_file
     from skorch.history import History
 
-    import skinterp
-
     folder = Path(path)
     meta_path = folder / "skinterp.json"
     if not meta_path.is_file():
@@ -224,9 +227,9 @@ def load(path: str | os.PathLike):
             "upgrade skinterp to load it."
         )
     name = meta["class"]
-    if name not in skinterp.__all__ or not isinstance(getattr(skinterp, name), type):
+    if name not in ESTIMATOR_CLASSES:
         raise ValueError(f"{name!r} is not a skinterp estimator.")
-    cls = getattr(skinterp, name)
+    cls = ESTIMATOR_CLASSES[name]
     params = {k: _decode_param(v, folder) for k, v in meta["params"].items()}
     est = cls(**params)
     fitted = meta["fitted"]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..text._input import check_k
-from ._render import render_html
+from ._render import html_of
 
 __all__ = ["Explanation", "aggregate_token_scores"]
 
@@ -98,7 +98,7 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the text with each word highlighted by its score."""
-        return render_html("explanation", self)
+        return html_of("explanation", self)
 
     def __repr__(self) -> str:
         top = ", ".join(f"({w!r}, {s:.3g})" for w, s in self.top_k(self.k or 5))

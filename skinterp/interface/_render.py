@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["register_html_renderer", "render_html"]
+__all__ = ["html_of", "register_html_renderer"]
 
 _RENDERERS: dict[str, Callable[..., str]] = {}
 
@@ -20,7 +20,7 @@ def register_html_renderer(kind: str, renderer: Callable[..., str]) -> None:
     _RENDERERS[kind] = renderer
 
 
-def render_html(kind: str, obj: Any, **options: Any) -> str:
+def html_of(kind: str, obj: Any, **options: Any) -> str:
     """The HTML of ``obj`` by the renderer registered for ``kind``."""
     if kind not in _RENDERERS:
         raise RuntimeError(

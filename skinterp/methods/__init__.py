@@ -8,11 +8,13 @@ from ._iba import IBAClassifier
 from ._l2x import L2XClassifier
 from ._masked import MaskedTextClassifier
 from ._pct import PCTClassifier
+from ._registry import REGISTRY, MethodSpec, get_method
 from ._scc import SCCClassifier
 from ._vat import AttentionClassifier, VATClassifier
 from ._vmask import VMaskClassifier
 
 __all__ = [
+    "REGISTRY",
     "AGNClassifier",
     "AttentionClassifier",
     "EVarMClassifier",
@@ -20,10 +22,12 @@ __all__ = [
     "IBAClassifier",
     "L2XClassifier",
     "MaskedTextClassifier",
+    "MethodSpec",
     "PCTClassifier",
     "SCCClassifier",
     "SCLClassifier",
     "SimCSEClassifier",
     "VATClassifier",
     "VMaskClassifier",
+    "get_method",
 ]

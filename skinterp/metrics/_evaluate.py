@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +11,7 @@ import pandas as pd
 
 from ..explain import get_explainer
 from ..explain._perturb import as_items, unwrap_pipeline
+from ..interface import html_of
 from . import _faithfulness as F
 from ._plausibility import plausibility_scores
 
@@ -64,53 +64,9 @@ class EvaluationReport(pd.DataFrame):
         Returns
         -------
         str
-            The page.
+            The page (drawn by :func:`skinterp.plotting.report_html`).
         """
-        import base64
-        import html
-        import io
-
-        from ..plotting._html import page
-
-        table = pd.DataFrame(self).pivot(index="metric", columns="explainer", values="value")
-        table = table.reindex(list(dict.fromkeys(self["metric"])))
-        parts = []
-        if self.attrs.get("estimator"):
-            parts.append(f"<p>Model: <code>{html.escape(self.attrs['estimator'])}</code></p>")
-        if self.attrs.get("n_texts"):
-            parts.append(f"<p>{self.attrs['n_texts']} texts.</p>")
-        parts.append(
-            table.to_html(
-                classes="skinterp", float_format=lambda v: f"{v:.4f}", na_rep="", border=0
-            )
-        )
-        curves = self.attrs.get("curves") or {}
-        if figures and curves:
-            try:
-                import matplotlib
-
-                matplotlib.use("Agg")
-                import matplotlib.pyplot as plt
-
-                from ..plotting import plot_aopc, plot_posthoc_accuracy
-            except ImportError:
-                parts.append("<p>(figures need matplotlib: pip install skinterp[plot])</p>")
-            else:
-                draw = {"posthoc_accuracy": plot_posthoc_accuracy, "aopc": plot_aopc}
-                for name, per_explainer in curves.items():
-                    fig = draw[name](per_explainer, title=name.replace("_", " ") + " vs k")
-                    buf = io.BytesIO()
-                    fig.savefig(buf, format="png", dpi=100)
-                    plt.close(fig)
-                    data = base64.b64encode(buf.getvalue()).decode("ascii")
-                    parts.append(
-                        f'<figure><img alt="{html.escape(name)} curve" '
-                        f'src="data:image/png;base64,{data}"></figure>'
-                    )
-        out = page(title, "\n".join(parts))
-        if path is not None:
-            Path(path).write_text(out, encoding="utf-8")
-        return out
+        return html_of("report", self, path=path, title=title, figures=figures)
 
 
 def evaluate(

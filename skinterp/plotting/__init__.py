@@ -6,6 +6,7 @@ imported only when a figure is drawn; every function returns a ``Figure`` and ne
 ``show``.
 """
 
+from ..interface import register_html_renderer
 from ._figures import (
     plot_aopc,
     plot_confidence_density,
@@ -15,6 +16,11 @@ from ._figures import (
     plot_top_words,
 )
 from ._html import explanation_html, render_html
+from ._report import report_html
+
+# the value types below plotting look their HTML view up in this registry
+register_html_renderer("explanation", explanation_html)
+register_html_renderer("report", report_html)
 
 __all__ = [
     "explanation_html",
@@ -25,4 +31,5 @@ __all__ = [
     "plot_posthoc_accuracy",
     "plot_top_words",
     "render_html",
+    "report_html",
 ]

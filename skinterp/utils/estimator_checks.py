@@ -52,15 +52,11 @@ def toy_text_data(repeat: int = 3) -> tuple[list[str], list[str]]:
 
 
 def all_estimators() -> list[tuple[str, type]]:
-    """Every estimator class exported by :mod:`skinterp`, as ``(name, class)``."""
-    import skinterp
-    from skinterp.base import TextClassifier
+    """Every estimator class of the method registry, as ``(name, class)`` (sorted by name)."""
+    from ..methods import REGISTRY
 
-    return [
-        (name, obj)
-        for name in skinterp.__all__
-        if isinstance(obj := getattr(skinterp, name), type) and issubclass(obj, TextClassifier)
-    ]
+    classes = {spec.estimator for spec in REGISTRY.values()}
+    return sorted(((c.__name__, c) for c in classes), key=lambda t: t[0])
 
 
 def check_clone_and_params(name, est):
