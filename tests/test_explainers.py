@@ -163,13 +163,13 @@ def test_explainers_on_a_tfidf_pipeline(toy):
 def test_all_variants_of_many_texts_go_in_large_batches(fitted_cnn, toy, monkeypatch):
     X, _ = toy
     calls = []
-    original = type(fitted_cnn)._predict_proba_rows
+    original = type(fitted_cnn).predict_proba_tokens
 
     def spy(self, rows, types=None):
         calls.append(len(rows))
         return original(self, rows, types)
 
-    monkeypatch.setattr(type(fitted_cnn), "_predict_proba_rows", spy)
+    monkeypatch.setattr(type(fitted_cnn), "predict_proba_tokens", spy)
     OcclusionExplainer().explain(fitted_cnn, X)
     # one model pass for every variant of every text: the full text plus one per word
     assert calls == [sum(len(segment_words(x)) + 1 for x in X)]

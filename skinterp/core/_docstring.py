@@ -117,6 +117,8 @@ class Substitution:
 
 def shared_params(obj: T) -> T:
     """Fill ``%(backbone_params)s`` / ``%(training_params)s`` in ``obj``'s docstring."""
+    # the placeholder sits at the docstring's indentation, so the text's first line has none
     return Substitution(
-        backbone_params=BACKBONE_PARAMS.rstrip("\n"), training_params=TRAINING_PARAMS.rstrip("\n")
+        backbone_params=BACKBONE_PARAMS.strip(),
+        training_params=TRAINING_PARAMS.strip(),
     )(obj)

@@ -77,40 +77,40 @@ class TextClassifier(
 ):
     """Neural text classifier on raw strings, with word-level explanations.
 
-        The papers' *base* model: an encoder (Kim-CNN, LSTM or transformer), a pooled sentence
-        representation and a linear classifier trained with cross-entropy. With
-        ``weight_decay > 0`` it is their ℓ2 baseline. All skinterp methods subclass it.
+    The papers' *base* model: an encoder (Kim-CNN, LSTM or transformer), a pooled sentence
+    representation and a linear classifier trained with cross-entropy. With
+    ``weight_decay > 0`` it is their ℓ2 baseline. All skinterp methods subclass it.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     %(backbone_params)s
     %(training_params)s
 
-        Attributes
-        ----------
-        classes_ : ndarray
-            Class labels seen in ``fit``.
-        tokenizer_ : BaseTextTokenizer
-            The fitted tokenizer.
-        module_ : nn.Module
-            The trained torch module.
-        history_ : skorch.History
-            Per-epoch and per-batch losses (extra loss terms included).
-        input_kind_ : {"text", "pair"}
-            Whether the model was trained on single texts or sentence pairs.
-        embedding_coverage_ : float or None
-            Share of the vocabulary found in the pretrained vectors.
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels seen in ``fit``.
+    tokenizer_ : BaseTextTokenizer
+        The fitted tokenizer.
+    module_ : nn.Module
+        The trained torch module.
+    history_ : skorch.History
+        Per-epoch and per-batch losses (extra loss terms included).
+    input_kind_ : {"text", "pair"}
+        Whether the model was trained on single texts or sentence pairs.
+    embedding_coverage_ : float or None
+        Share of the vocabulary found in the pretrained vectors.
 
-        Examples
-        --------
-        >>> from skinterp import TextClassifier
-        >>> X = ["a great film", "a dull film", "great acting", "dull plot"] * 8
-        >>> y = ["pos", "neg", "pos", "neg"] * 8
-        >>> clf = TextClassifier(embedding_dim=16, num_filters=8, lr=1e-2, random_state=0)
-        >>> clf.fit(X, y).predict(["great great film", "a dull movie"])
-        array(['pos', 'neg'], dtype='<U3')
-        >>> clf.explain("a dull plot", k=1).top_k()  # doctest: +ELLIPSIS
-        [('dull', ...)]
+    Examples
+    --------
+    >>> from skinterp import TextClassifier
+    >>> X = ["a great film", "a dull film", "great acting", "dull plot"] * 8
+    >>> y = ["pos", "neg", "pos", "neg"] * 8
+    >>> clf = TextClassifier(embedding_dim=16, num_filters=8, lr=1e-2, random_state=0)
+    >>> clf.fit(X, y).predict(["great great film", "a dull movie"])
+    array(['pos', 'neg'], dtype='<U3')
+    >>> clf.explain("a dull plot", k=1).top_k()  # doctest: +ELLIPSIS
+    [('dull', ...)]
     """
 
     _parameter_constraints: dict = {

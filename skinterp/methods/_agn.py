@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn._agn import AdaptiveGateModule
 
 __all__ = ["AGNClassifier"]
 
 
+@shared_params
 class AGNClassifier(TextClassifier):
     """Text classifier with an adaptive gate that mixes corpus statistics into the encoder's
     hidden states (AGN; E-VarM's gate-based baseline).
@@ -33,10 +34,10 @@ class AGNClassifier(TextClassifier):
     Parameters
     ----------
     epsilon : float, default=0.1
-        Half-width of the valve's "undecided" band around 0.5.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier` (default dropout 0.2 before the
-        classifier, as the public code).
+        Half-width of the valve's "undecided" band around 0.5. (AGN's default dropout
+        before the classifier is 0.2, as the public code.)
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

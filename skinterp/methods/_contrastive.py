@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import supervised_contrastive_loss, view_pairs_mask
 
 __all__ = ["SCLClassifier", "SimCSEClassifier"]
@@ -20,6 +20,7 @@ _CONSTRAINTS = {
 }
 
 
+@shared_params
 class SCLClassifier(TextClassifier):
     """Cross-entropy + supervised contrastive loss (Gunel et al., ICLR 2021).
 
@@ -37,8 +38,8 @@ class SCLClassifier(TextClassifier):
         Weight of the contrastive term.
     tau : float, default=0.3
         Temperature.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = _CONSTRAINTS
@@ -55,6 +56,7 @@ class SCLClassifier(TextClassifier):
         return {"supcon": self.lam * loss}
 
 
+@shared_params
 class SimCSEClassifier(TextClassifier):
     """Cross-entropy + SimCSE's dropout-augmentation contrastive loss (Gao et al., 2021).
 
@@ -71,8 +73,8 @@ class SimCSEClassifier(TextClassifier):
     lam : float, default=0.1
     tau : float, default=0.05
         SimCSE's temperature.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = _CONSTRAINTS

@@ -10,12 +10,13 @@ from sklearn.utils._param_validation import Interval
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ._reduction import beam_input_reduction, drop_words
 
 __all__ = ["EntropyClassifier"]
 
 
+@shared_params
 class EntropyClassifier(TextClassifier):
     """Cross-entropy batches alternating with entropy maximisation on input-reduced texts
     (Feng et al., 2018; PCT's appendix, eq. 8).
@@ -42,8 +43,8 @@ class EntropyClassifier(TextClassifier):
     max_reduction_steps : int or None, default=None
         At most this many words removed per text (None: until the prediction would change or
         one word is left).
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import BernoulliMaskGate, MultiLevelMaskModule, supervised_contrastive_loss
 from ._masked import ImportanceExplanationMixin
 
@@ -33,6 +33,7 @@ def drop_some_irrelevant(mask: torch.Tensor, real: torch.Tensor) -> torch.Tensor
     return 1.0 - (dropped & (rank < count[:, None])).to(u.dtype)
 
 
+@shared_params
 class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
     """Text classifier with a multi-level variational word gate and supervised contrastive
     representation learning (E-VarM).
@@ -78,8 +79,8 @@ class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
     contrastive : bool, default=True
     pipeline_split : float, default=0.5
         Share of ``max_epochs`` spent in stage 1 with ``training="pipeline"``.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

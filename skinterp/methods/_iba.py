@@ -7,13 +7,14 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import ReadoutBottleneck
 from ._masked import MaskedTextClassifier
 
 __all__ = ["IBAClassifier"]
 
 
+@shared_params
 class IBAClassifier(MaskedTextClassifier):
     """Text classifier with IBA's readout bottleneck (Schulz et al., 2020) as mask layer.
 
@@ -28,8 +29,8 @@ class IBAClassifier(MaskedTextClassifier):
     ----------
     beta : float, default=1.0
         Weight of the capacity (information) term.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

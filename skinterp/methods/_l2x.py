@@ -7,13 +7,14 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import L2XSelector
 from ._masked import MaskedTextClassifier
 
 __all__ = ["L2XClassifier"]
 
 
+@shared_params
 class L2XClassifier(MaskedTextClassifier):
     """Text classifier with an L2X selector (Chen et al., 2018) as its word mask layer.
 
@@ -31,8 +32,8 @@ class L2XClassifier(MaskedTextClassifier):
         Words kept per text.
     tau : float, default=0.5
         Gumbel-softmax temperature.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

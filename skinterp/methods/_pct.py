@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import multi_positive_nt_xent
 from ._reduction import drop_words, word_saliency
 
@@ -63,6 +63,7 @@ def saliency_reductions(
     return keep, rows, important
 
 
+@shared_params
 class PCTClassifier(TextClassifier):
     """Pathological contrastive training (PCT): saliency-based contrastive pairs make the
     model's confidence follow its word saliency.
@@ -95,8 +96,8 @@ class PCTClassifier(TextClassifier):
     p_important, p_unimportant : float in [0, 1), default=0.1
         Share of words treated as important / unimportant (0 switches that side off, the
         paper's Table 4 ablation).
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

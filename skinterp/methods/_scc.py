@@ -9,7 +9,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ..callbacks import LinearAnnealing
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import MultiLevelMaskModule, SparseCodingLayer, supervised_contrastive_loss
 from ._masked import ImportanceExplanationMixin
 
@@ -34,6 +34,7 @@ def scc_positive_mask(labels: torch.Tensor, background: bool = True) -> torch.Te
     return mask
 
 
+@shared_params
 class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     """Text classifier trained with sparse contrastive coding (SCC).
 
@@ -68,8 +69,8 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     proba_hidden : int, default=100
     gamma, gamma_step, gamma_floor : float, default=1.0, 0.099, 0.01
     contrastive, sparse, background_contrast : bool, default=True
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

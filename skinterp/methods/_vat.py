@@ -8,13 +8,14 @@ from typing import Any
 from sklearn.utils._param_validation import Interval
 from skorch.callbacks import Callback
 
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import AttentionClassifierModule
 from ._masked import ImportanceExplanationMixin
 
 __all__ = ["AttentionClassifier", "VATClassifier"]
 
 
+@shared_params
 class AttentionClassifier(ImportanceExplanationMixin, TextClassifier):
     """Attention baseline of VAT (LSTM-ATT / BERT-ATT): additive attention over the encoder's
     last layer (VAT eq. 2), the attentive sum ``R`` fed to a linear classifier, cross-entropy.
@@ -28,8 +29,8 @@ class AttentionClassifier(ImportanceExplanationMixin, TextClassifier):
     ----------
     attention_dim : int or None, default=None
         Width of the attention's hidden projection; None = the encoder's width.
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {
@@ -74,6 +75,7 @@ class _PhaseSchedule(Callback):
             p.requires_grad_(self.initial_.get(name, True))
 
 
+@shared_params
 class VATClassifier(AttentionClassifier):
     """Variational information bottleneck attention (VAT): a learner and a compressor trained
     in turn so the attention keeps the task's words and forgets the rest.
@@ -103,13 +105,13 @@ class VATClassifier(AttentionClassifier):
     beta : float, default=0.1
         Weight of the KL (compression) term (the paper searches {0.01, 0.1, 1, 10}).
     n_iterations : int, default=1
-        Compressor/learner rounds (the paper finds 1-2 best).
+        Compressor/learner rounds (the paper finds 1-2 best); ``max_epochs`` must be at
+        least ``n_iterations * (compressor_epochs + learner_epochs)``.
     compressor_epochs, learner_epochs : int, default=1
         Epochs per phase.
     attention_dim : int or None, default=None
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier`; ``max_epochs`` must be at
-        least ``n_iterations * (compressor_epochs + learner_epochs)``.
+    %(backbone_params)s
+    %(training_params)s
     """
 
     _parameter_constraints = {

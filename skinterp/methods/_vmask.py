@@ -9,13 +9,14 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ..callbacks import LinearAnnealing
-from ..core import TextClassifier
+from ..core import TextClassifier, shared_params
 from ..nn import BernoulliMaskGate
 from ._masked import MaskedTextClassifier
 
 __all__ = ["VMaskClassifier"]
 
 
+@shared_params
 class VMaskClassifier(MaskedTextClassifier):
     """Text classifier with a variational word mask layer (VMASK).
 
@@ -46,8 +47,8 @@ class VMaskClassifier(MaskedTextClassifier):
     beta_floor : float, default=0.01
         β never goes below this.
     beta_every : int, default=1
-    **kwargs
-        Every parameter of :class:`skinterp.TextClassifier` (backbone, training, device, ...).
+    %(backbone_params)s
+    %(training_params)s
 
     Attributes
     ----------

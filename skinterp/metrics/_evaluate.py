@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,18 +18,89 @@ from ._plausibility import plausibility_scores
 
 __all__ = ["METRICS", "EvaluationReport", "evaluate"]
 
-METRICS = (
-    "aopc",
-    "naopc",
-    "posthoc_accuracy",
-    "comprehensiveness",
-    "sufficiency",
-    "confidence",
-    "reduced_number",
-    "saliency_variance",
-    "plausibility",
-)
 _DEFAULT = ("aopc", "posthoc_accuracy", "comprehensiveness", "sufficiency")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The settings every metric of one :func:`evaluate` call shares."""
+
+    k: int
+    size: Any
+    perturbation: str
+    lexicon: Any
+
+
+# name -> fn(estimator, inputs, ctx, explanations, explainer) -> [(row label, value, curve)]
+_Rows = list[tuple[str, float, "list | None"]]
+
+
+def _aopc(est, X, c, exps, _) -> _Rows:
+    # one perturbation pass: AOPC@k (paper normalisation) is the curve's sum / (k+1)
+    curve = F.aopc_curve(est, X, k=c.k, perturbation=c.perturbation, explanations=exps)
+    return [(f"aopc@{c.k}", float(curve.sum() / (c.k + 1)), curve.tolist())]
+
+
+def _naopc(est, X, c, exps, _) -> _Rows:
+    value = F.aopc_score(
+        est, X, k=c.k, perturbation=c.perturbation, normalization="naopc", explanations=exps
+    )
+    return [(f"naopc@{c.k}", value, None)]
+
+
+def _posthoc(est, X, c, exps, _) -> _Rows:
+    curve = F.posthoc_accuracy_curve(est, X, k=c.k, perturbation=c.perturbation, explanations=exps)
+    return [(f"posthoc_accuracy@{c.k}", float(curve[-1]), curve.tolist())]
+
+
+def _comp(est, X, c, exps, _) -> _Rows:
+    value = F.comprehensiveness_score(
+        est, X, size=c.size, perturbation=c.perturbation, explanations=exps
+    )
+    return [("comprehensiveness", value, None)]
+
+
+def _suff(est, X, c, exps, _) -> _Rows:
+    value = F.sufficiency_score(est, X, size=c.size, perturbation=c.perturbation, explanations=exps)
+    return [("sufficiency", value, None)]
+
+
+def _confidence(est, X, c, exps, _) -> _Rows:
+    return [("confidence", F.confidence_score(est, X), None)]
+
+
+def _reduced(est, X, c, exps, _) -> _Rows:
+    r = F.reduced_number(est, X, perturbation=c.perturbation, explanations=exps)
+    return [("IR#", r.important, None), ("UR#", r.unimportant, None)]
+
+
+def _variance(est, X, c, exps, explainer) -> _Rows:
+    v = F.saliency_variance(est, X, explainer=explainer, explanations=exps)
+    return [("I-Var", v.important, None), ("U-Var", v.unimportant, None)]
+
+
+def _plausibility(est, X, c, exps, _) -> _Rows:
+    p = plausibility_scores(est, X, c.lexicon, k=c.k, explanations=exps)
+    return [
+        (f"precision@{c.k}", p.precision, None),
+        (f"recall@{c.k}", p.recall, None),
+        (f"f1@{c.k}", p.f1, None),
+    ]
+
+
+_METRIC_TABLE: dict[str, Callable[..., _Rows]] = {
+    "aopc": _aopc,
+    "naopc": _naopc,
+    "posthoc_accuracy": _posthoc,
+    "comprehensiveness": _comp,
+    "sufficiency": _suff,
+    "confidence": _confidence,
+    "reduced_number": _reduced,
+    "saliency_variance": _variance,
+    "plausibility": _plausibility,
+}
+#: The metric names :func:`evaluate` knows, in report order.
+METRICS = tuple(_METRIC_TABLE)
 
 
 class EvaluationReport(pd.DataFrame):
@@ -124,6 +196,7 @@ def evaluate(
     items = as_items(estimator, X)
     inputs = [it.encoding if it.encoding is not None else it.text for it in items]
     rows, curves = [], {}
+    ctx = _Context(k=k, size=size, perturbation=perturbation, lexicon=lexicon)
     if y is not None:
         rows.append(("-", "accuracy", float(estimator.score(inputs, y))))
     bar = tqdm(total=len(explainers) * (len(metrics) + 1), disable=not progress, desc="evaluate")
@@ -133,70 +206,14 @@ def evaluate(
         bar.set_postfix_str(f"{name}: explaining")
         exps = explainer.explain(estimator, inputs)
         bar.update()
-        common = {"explanations": exps}
         for metric in metrics:
             bar.set_postfix_str(f"{name}: {metric}")
-            if metric == "aopc":
-                # one perturbation pass: AOPC@k (paper normalisation) is the curve's sum / (k+1)
-                curve = F.aopc_curve(estimator, inputs, k=k, perturbation=perturbation, **common)
-                rows.append((name, f"aopc@{k}", float(curve.sum() / (k + 1))))
-                curves.setdefault("aopc", {})[name] = curve.tolist()
-            elif metric == "naopc":
-                rows.append(
-                    (
-                        name,
-                        f"naopc@{k}",
-                        F.aopc_score(
-                            estimator,
-                            inputs,
-                            k=k,
-                            perturbation=perturbation,
-                            normalization="naopc",
-                            **common,
-                        ),
-                    )
-                )
-            elif metric == "posthoc_accuracy":
-                curve = F.posthoc_accuracy_curve(
-                    estimator, inputs, k=k, perturbation=perturbation, **common
-                )
-                rows.append((name, f"posthoc_accuracy@{k}", float(curve[-1])))
-                curves.setdefault("posthoc_accuracy", {})[name] = curve.tolist()
-            elif metric == "comprehensiveness":
-                rows.append(
-                    (
-                        name,
-                        "comprehensiveness",
-                        F.comprehensiveness_score(
-                            estimator, inputs, size=size, perturbation=perturbation, **common
-                        ),
-                    )
-                )
-            elif metric == "sufficiency":
-                rows.append(
-                    (
-                        name,
-                        "sufficiency",
-                        F.sufficiency_score(
-                            estimator, inputs, size=size, perturbation=perturbation, **common
-                        ),
-                    )
-                )
-            elif metric == "confidence":
-                rows.append((name, "confidence", F.confidence_score(estimator, inputs)))
-            elif metric == "reduced_number":
-                r = F.reduced_number(estimator, inputs, perturbation=perturbation, **common)
-                rows += [(name, "IR#", r.important), (name, "UR#", r.unimportant)]
-            elif metric == "saliency_variance":
-                v = F.saliency_variance(estimator, inputs, explainer=explainer, **common)
-                rows += [(name, "I-Var", v.important), (name, "U-Var", v.unimportant)]
-            elif metric == "plausibility":
-                p = plausibility_scores(estimator, inputs, lexicon, k=k, **common)
-                rows += [
-                    (name, f"precision@{k}", p.precision),
-                    (name, f"recall@{k}", p.recall),
-                    (name, f"f1@{k}", p.f1),
-                ]
+            for label, value, curve in _METRIC_TABLE[metric](
+                estimator, inputs, ctx, exps, explainer
+            ):
+                rows.append((name, label, value))
+                if curve is not None:
+                    curves.setdefault(metric, {})[name] = curve
             bar.update()
     bar.close()
     frame = EvaluationReport(rows, columns=["explainer", "metric", "value"])
