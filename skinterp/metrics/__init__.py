@@ -2,18 +2,20 @@
 
 from ._evaluate import METRICS, EvaluationReport, evaluate
 from ._faithfulness import (
-    ReducedNumber,
-    SaliencyVariance,
     aopc_curve,
     aopc_score,
     comprehensiveness_score,
     confidence_score,
-    confidence_under_reduction,
     posthoc_accuracy_curve,
     posthoc_accuracy_score,
+    sufficiency_score,
+)
+from ._pathology import (
+    ReducedNumber,
+    SaliencyVariance,
+    confidence_under_reduction,
     reduced_number,
     saliency_variance,
-    sufficiency_score,
 )
 from ._plausibility import PlausibilityScores, frequency_importance_correlation, plausibility_scores
 from ._scorers import (

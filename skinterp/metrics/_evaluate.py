@@ -14,6 +14,7 @@ from ..explain import get_explainer
 from ..explain._perturb import as_items, unwrap_pipeline
 from ..interface import html_of
 from . import _faithfulness as F
+from . import _pathology as P
 from ._plausibility import plausibility_scores
 
 __all__ = ["METRICS", "EvaluationReport", "evaluate"]
@@ -70,12 +71,12 @@ def _confidence(est, X, c, exps, _) -> _Rows:
 
 
 def _reduced(est, X, c, exps, _) -> _Rows:
-    r = F.reduced_number(est, X, perturbation=c.perturbation, explanations=exps)
+    r = P.reduced_number(est, X, perturbation=c.perturbation, explanations=exps)
     return [("IR#", r.important, None), ("UR#", r.unimportant, None)]
 
 
 def _variance(est, X, c, exps, explainer) -> _Rows:
-    v = F.saliency_variance(est, X, explainer=explainer, explanations=exps)
+    v = P.saliency_variance(est, X, explainer=explainer, explanations=exps)
     return [("I-Var", v.important, None), ("U-Var", v.unimportant, None)]
 
 

@@ -1,5 +1,6 @@
 """Faithfulness metrics: AOPC (and its normalised form), post-hoc accuracy, ERASER
-comprehensiveness / sufficiency, confidence, and the PCT pathology metrics.
+comprehensiveness / sufficiency and confidence (the PCT pathology metrics are in
+:mod:`._pathology`, the NAOPC bounds in :mod:`._naopc`).
 
 Every metric ranks the words of each text by an explanation, perturbs the *words of the raw
 text* (delete by default), and re-predicts all variants of all texts in one batched pass
@@ -10,9 +11,8 @@ class predicted on the unperturbed text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
 from numbers import Integral, Real
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -20,25 +20,20 @@ from ..explain import get_explainer
 from ..explain._perturb import (
     PERTURBATIONS,
     Item,
-    _string_variant,
     as_items,
     predict_variants,
     unwrap_pipeline,
 )
 from ..text import check_k
+from ._naopc import _aopc_bounds
 
 __all__ = [
-    "ReducedNumber",
-    "SaliencyVariance",
     "aopc_curve",
     "aopc_score",
     "comprehensiveness_score",
     "confidence_score",
-    "confidence_under_reduction",
     "posthoc_accuracy_curve",
     "posthoc_accuracy_score",
-    "reduced_number",
-    "saliency_variance",
     "sufficiency_score",
 ]
 
@@ -259,75 +254,6 @@ def aopc_score(
     return np.asarray(values) if many else values[0]
 
 
-def _aopc_bounds(estimator, items, K, perturbation, beam_width, exact_limit):
-    """Best and worst cumulative drop (sum over j=1..K) over word removal orders, per text."""
-    n_items = len(items)
-    p_full = np.vstack(
-        predict_variants(
-            estimator, items, [np.ones((1, it.n_words), bool) for it in items], perturbation
-        )
-    )
-    target = p_full.argmax(1)
-    p0 = p_full[np.arange(n_items), target]
-    depth = [min(K, it.n_words) for it in items]
-    exact = [
-        sum(_comb(it.n_words, j) for j in range(1, depth[i] + 1)) <= exact_limit
-        for i, it in enumerate(items)
-    ]
-    result = {}
-    for sign in (1.0, -1.0):
-        # frontier[i]: {frozenset removed: best signed cumulative drop}
-        frontier = [{frozenset(): 0.0} for _ in items]
-        for level in range(1, K + 1):
-            cand, owners = [], []
-            for i, it in enumerate(items):
-                if level > depth[i]:
-                    continue
-                if exact[i]:
-                    sets = {frozenset(c) for c in combinations(range(it.n_words), level)}
-                else:
-                    sets = {s | {w} for s in frontier[i] for w in range(it.n_words) if w not in s}
-                cand.append(sorted(sets, key=sorted))
-                owners.append(i)
-            if not owners:
-                break
-            keeps = []
-            for i, sets in zip(owners, cand, strict=True):
-                d = items[i].n_words
-                block = np.ones((len(sets), d), dtype=bool)
-                for r, s in enumerate(sets):
-                    block[r, list(s)] = False
-                keeps.append(block)
-            preds = predict_variants(estimator, [items[i] for i in owners], keeps, perturbation)
-            for i, sets, p in zip(owners, cand, preds, strict=True):
-                drops = sign * (p0[i] - p[:, target[i]])
-                prev = frontier[i]
-                scored = {}
-                for s, dv in zip(sets, drops, strict=True):
-                    best = max(prev[s - {w}] for w in s if (s - {w}) in prev)
-                    scored[s] = best + dv
-                if not exact[i]:
-                    keep = sorted(scored, key=scored.get, reverse=True)[:beam_width]
-                    scored = {s: scored[s] for s in keep}
-                frontier[i] = scored
-        best = np.array([max(f.values()) for f in frontier])
-        # texts shorter than K: every later step removes all words (same for any order)
-        result[sign] = sign * best
-    empty = np.vstack(
-        predict_variants(
-            estimator, items, [np.zeros((1, it.n_words), bool) for it in items], perturbation
-        )
-    )[np.arange(n_items), target]
-    tail = np.array([K - dp for dp in depth]) * (p0 - empty)
-    return result[1.0] + tail, result[-1.0] + tail
-
-
-def _comb(n: int, k: int) -> int:
-    from math import comb
-
-    return comb(n, k)
-
-
 # ----------------------------------------------------------------------------- post-hoc
 def posthoc_accuracy_curve(
     estimator: Any,
@@ -448,130 +374,3 @@ def confidence_score(estimator: Any, X: Any) -> float:
     items = as_items(estimator, X)
     preds = predict_variants(estimator, items, [np.ones((1, it.n_words), bool) for it in items])
     return float(np.mean([p[0].max() for p in preds]))
-
-
-# ----------------------------------------------------------------------------- PCT pathology
-class ReducedNumber(NamedTuple):
-    """Mean number of words removed (in saliency order) until the label changes."""
-
-    important: float  # IR#: most important first; smaller is better
-    unimportant: float  # UR#: least important first; larger is better
-
-
-class SaliencyVariance(NamedTuple):
-    """Variance of the saliency ranking after removing one word (PCT eq. 5)."""
-
-    important: float  # I-Var: the most important word removed
-    unimportant: float  # U-Var: the least important word removed
-
-
-def reduced_number(
-    estimator: Any,
-    X: Any,
-    *,
-    explainer: Any = "native",
-    perturbation: str = "delete",
-    explanations: Sequence | None = None,
-    max_words: int | None = None,
-) -> ReducedNumber:
-    """IR# and UR# (Feng et al., 2018; PCT §3.5).
-
-    Words are removed one at a time in saliency order (most important first for IR#, least
-    important first for UR#) until the predicted label changes; the count is the number of
-    removed words at that point. If the label never changes, the count is the number of
-    words tried (all words, or ``max_words``).
-    """
-    _check_perturbation(perturbation)
-    if max_words is not None:
-        max_words = check_k(max_words, "max_words")
-    estimator, X = unwrap_pipeline(estimator, X)
-    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
-    out = []
-    for order_of in (lambda r: r, lambda r: r[::-1]):
-        keeps = []
-        for it, r in zip(items, rankings, strict=True):
-            d = it.n_words
-            m = d if max_words is None else min(d, max_words)
-            keeps.append(_removal_keeps(order_of(r), d, range(1, m + 1), False))
-        counts = []
-        for p in predict_variants(estimator, items, keeps, perturbation):
-            changed = np.flatnonzero(p[1:].argmax(1) != p[0].argmax())
-            counts.append(changed[0] + 1 if changed.size else len(p) - 1)
-        out.append(float(np.mean(counts)))
-    return ReducedNumber(*out)
-
-
-def confidence_under_reduction(
-    estimator: Any,
-    X: Any,
-    *,
-    max_reduced: int = 15,
-    explainer: Any = "native",
-    perturbation: str = "delete",
-    explanations: Sequence | None = None,
-) -> dict[str, np.ndarray]:
-    """The model's confidence as words are removed in saliency order (PCT Fig. 2).
-
-    Returns
-    -------
-    dict
-        ``"important"`` and ``"unimportant"``: arrays of shape (n_texts, max_reduced + 1),
-        the probability of the class predicted on the full text after removing the j most
-        (resp. least) important words, j = 0..max_reduced (a text with fewer words has lost
-        all of them for the larger j).
-    """
-    _check_perturbation(perturbation)
-    max_reduced = check_k(max_reduced, "max_reduced")
-    estimator, X = unwrap_pipeline(estimator, X)
-    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
-    out = {}
-    for name, order_of in (("important", lambda r: r), ("unimportant", lambda r: r[::-1])):
-        keeps = [
-            _removal_keeps(order_of(r), it.n_words, range(1, max_reduced + 1), False)
-            for it, r in zip(items, rankings, strict=True)
-        ]
-        preds = predict_variants(estimator, items, keeps, perturbation)
-        out[name] = np.vstack([p[:, int(np.argmax(p[0]))] for p in preds])
-    return out
-
-
-def saliency_variance(
-    estimator: Any,
-    X: Any,
-    *,
-    explainer: Any = "native",
-    explanations: Sequence | None = None,
-) -> SaliencyVariance:
-    """I-Var and U-Var (PCT eq. 5): ``1/(N-1) sum_i (d_i - d'_i)^2``.
-
-    ``d_i`` is the position (word index) of the i-th most important remaining word by the
-    original explanation, ``d'_i`` the same by the explanation of the text with the most
-    (I-Var) or least (U-Var) important word removed. Texts with fewer than 3 words are
-    skipped. Larger I-Var than U-Var is the healthy pattern.
-    """
-    estimator, X = unwrap_pipeline(estimator, X)
-    items, rankings, _ = _prepare(estimator, X, explainer, explanations)
-    expl = get_explainer(explainer)
-    use = [i for i, it in enumerate(items) if it.n_words >= 3]
-    if not use:
-        raise ValueError("saliency_variance needs texts with at least 3 words.")
-    out = []
-    for pick in (0, -1):
-        reduced, removed = [], []
-        for i in use:
-            it, r = items[i], rankings[i]
-            drop = int(r[pick])
-            keep = np.ones(it.n_words, dtype=bool)
-            keep[drop] = False
-            reduced.append(_string_variant(it, keep, "delete"))
-            removed.append(drop)
-        new = expl.explain(estimator, reduced)
-        variances = []
-        for i, drop, exp in zip(use, removed, new, strict=True):
-            remaining = np.delete(np.arange(items[i].n_words), drop)  # original word indices
-            before = [w for w in rankings[i] if w != drop]
-            after = remaining[exp.ranking()]
-            n = len(before)
-            variances.append(float(np.sum((np.asarray(before) - after) ** 2) / n))
-        out.append(float(np.mean(variances)))
-    return SaliencyVariance(*out)

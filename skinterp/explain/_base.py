@@ -1,0 +1,87 @@
+"""What every explainer shares: the base class, the prediction of the unperturbed texts,
+building :class:`~skinterp.interface.Explanation` objects, and chunking many texts' variants
+into bounded model passes."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from ..interface import Explanation
+from ..text import segment_words
+from ._perturb import Item, as_items, predict_variants, unwrap_pipeline
+
+__all__ = ["BaseExplainer"]
+
+_MAX_ROWS = 50_000  # variants predicted per model pass (bounds memory)
+
+
+def _py(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _full_proba(estimator, items: list[Item]) -> np.ndarray:
+    keeps = [np.ones((1, it.n_words), dtype=bool) for it in items]
+    return np.vstack(predict_variants(estimator, items, keeps))
+
+
+def _build(estimator, items, scores, proba, method) -> list[Explanation]:
+    classes = estimator.classes_
+    out = []
+    for item, sc, p in zip(items, scores, proba, strict=True):
+        c = int(np.argmax(p))
+        spans = []
+        if item.encoding is not None:
+            spans = [(w.start, w.end) for w in item.encoding.words]
+        else:
+            parts = item.text if isinstance(item.text, tuple) else (item.text,)
+            spans = [(w.start, w.end) for i, t in enumerate(parts) for w in segment_words(t, i)]
+        out.append(
+            Explanation(
+                text=item.text,
+                words=list(item.words),
+                scores=np.asarray(sc, dtype=np.float64),
+                label=_py(classes[c]),
+                proba=float(p[c]),
+                method=method,
+                spans=spans,
+                sides=item.sides.copy() if isinstance(item.text, tuple) else None,
+            )
+        )
+    return out
+
+
+def _chunks(items: list[Item], rows_per_item) -> list[list[int]]:
+    """Group item indices so each group predicts at most ~_MAX_ROWS variants."""
+    groups, cur, rows = [], [], 0
+    for i, it in enumerate(items):
+        r = rows_per_item(it)
+        if cur and rows + r > _MAX_ROWS:
+            groups.append(cur)
+            cur, rows = [], 0
+        cur.append(i)
+        rows += r
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+class BaseExplainer(ABC):
+    """Base class: ``explain(estimator, X) -> list[Explanation]``."""
+
+    name = "base"
+
+    def explain(self, estimator: Any, X: Any) -> list[Explanation]:
+        """Explain the estimator's predictions on ``X`` (texts or pairs)."""
+        estimator, X = unwrap_pipeline(estimator, X)
+        return self._explain_items(estimator, as_items(estimator, X))
+
+    @abstractmethod
+    def _explain_items(self, estimator, items: list[Item]) -> list[Explanation]:
+        """Explanations for prepared items (implemented by each explainer)."""
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
