@@ -107,6 +107,12 @@ def test_overrides_merge_in_order():
         ({"colour": "red"}, "unknown config key"),
         ({"backbone": {"gpt": {}}}, "backbone.gpt"),
         ({"dataset": {"tweets": {"lr": 1.0}}}, "dataset.tweets"),
+        ({"evaluation": {"judge": "oracle"}}, "judge must be 'self' or 'base'"),
+        ({"evaluation": {"explainer": "magic"}}, "unknown explainer 'magic'"),
+        ({"evaluation": {"explainer": "lime", "explainer_params": {"n": 3}}}, "do not fit lime"),
+        ({"variants": {"vmask": {"method": "vmask"}}}, "reuses a method's name"),
+        ({"variants": {"v2": {"method": "nope"}}}, "variants.v2. needs method"),
+        ({"variants": {"v2": {"method": "vmask"}}, "methods": ["v3"]}, "unknown methods"),
     ],
 )
 def test_bad_configs_name_the_problem(change, message):
@@ -255,3 +261,56 @@ def test_cli_runs_a_config_file(tweets, tmp_path, capsys):
     assert (out / "runs" / "tweets__cnn__base__seed0.json").is_file()
     text = (out / "tables.md").read_text()
     assert "`mine` profile" in text and "### NAOPC" not in text
+
+
+def test_variants_judge_and_explainer_options(tweets, tmp_path):
+    """The three protocols the retired bench scripts had: a constant-beta VMASK variant as an
+    ordinary method, LIME rankings for every metric, and the base model as the judge."""
+    from skinterp.benchmark import environment
+    from skinterp.benchmark._run import run_one
+    from skinterp.explain import LimeExplainer
+    from skinterp.metrics import aopc_score
+
+    cfg = load_config(
+        tiny_config(
+            methods=["vmask-const"],
+            variants={"vmask-const": {"method": "vmask", "display": "VMASK b=0.1", "beta": 0.1}},
+            evaluation={
+                "k": [1, 3],
+                "curve_k": 4,
+                "naopc_k": 0,
+                "explainer": "lime",
+                "explainer_params": {"num_samples": 30, "random_state": 0},
+                "judge": "base",
+            },
+        )
+    )
+    assert cfg["methods"] == ["base", "vmask-const"]  # the judge joins the grid
+    base_run, variant = expand_runs(cfg)
+    assert variant.estimator == "VMaskClassifier" and variant.params["beta"] == 0.1
+    assert variant.display == "VMASK b=0.1"
+    record, base = run_one(base_run, tweets, cfg["evaluation"])
+    record, clf = run_one(variant, tweets, cfg["evaluation"], base=base)
+    assert record["display"] == "VMASK b=0.1"
+    X = [" ".join(x.split()) for x in tweets.X_test[:12]]
+    exps = LimeExplainer(num_samples=30, random_state=0).explain(clf, X)
+    judged = aopc_score(base, X, k=3, explanations=exps)
+    assert record["metrics"]["aopc@3"] == pytest.approx(judged, abs=1e-5)
+    assert judged != pytest.approx(aopc_score(clf, X, k=3, explanations=exps), abs=1e-5)
+    with pytest.raises(ValueError, match="needs the cell's base model"):
+        run_one(variant, tweets, cfg["evaluation"])
+    # the tables name the variant by its display name
+    out = tmp_path / "runs"
+    out.mkdir()
+    (out / "a.json").write_text(json.dumps({**record, "environment": environment()}))
+    text = build_report(tmp_path, figures=False, out=tmp_path).read_text()
+    assert "| VMASK b=0.1 |" in text
+
+
+@pytest.mark.parametrize("name", ["example.toml", "vmask_lime.toml", "vat_judged_by_base.toml"])
+def test_committed_configs_load(name):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "reproduce" / name
+    cfg = load_config(path)
+    assert expand_runs(cfg)

@@ -362,3 +362,68 @@ def test_pipeline_with_tokenizer_uses_the_skinterp_fast_path(toy, tmp_path):
         cv=2,
     ).fit(X, y)
     assert np.isfinite(gs.cv_results_["mean_test_score"]).all()
+
+
+def test_evaluate_equals_the_metric_functions(fitted_cnn, toy):
+    """Every number evaluate() reports equals the individual metric function on the same
+    explanations (AOPC@k derived from one curve, NAOPC on a prefix, post-hoc at each k)."""
+    from skinterp.explain import get_explainer
+
+    X = toy[0][:8]
+    exps = get_explainer("occlusion").explain(fitted_cnn, X)
+    report = evaluate(
+        fitted_cnn,
+        X,
+        toy[1][:8],
+        metrics=["aopc", "naopc", "posthoc_accuracy", "comprehensiveness", "sufficiency"],
+        explainers=["occlusion"],
+        k=[1, 3],
+        curve_k=4,
+        naopc_n=5,
+        beam_width=2,
+        progress=False,
+    )
+    got = dict(zip(report["metric"], report["value"], strict=True))
+    kw = {"explanations": exps}
+    assert got["accuracy"] == pytest.approx(fitted_cnn.score(X, toy[1][:8]))
+    np.testing.assert_allclose(
+        [got["aopc@1"], got["aopc@3"]], aopc_score(fitted_cnn, X, k=[1, 3], **kw), atol=1e-12
+    )
+    naopc = aopc_score(
+        fitted_cnn, X[:5], k=[1, 3], normalization="naopc", beam_width=2, explanations=exps[:5]
+    )
+    np.testing.assert_allclose([got["naopc@1"], got["naopc@3"]], naopc, atol=1e-12)
+    curve = posthoc_accuracy_curve(fitted_cnn, X, k=4, **kw)
+    assert [got["posthoc_accuracy@1"], got["posthoc_accuracy@3"]] == [curve[0], curve[2]]
+    np.testing.assert_allclose(report.attrs["curves"]["posthoc_accuracy"]["occlusion"], curve)
+    assert len(report.attrs["curves"]["aopc"]["occlusion"]) == 4
+    assert got["comprehensiveness"] == pytest.approx(comprehensiveness_score(fitted_cnn, X, **kw))
+    assert got["sufficiency"] == pytest.approx(sufficiency_score(fitted_cnn, X, **kw))
+
+
+def test_evaluate_with_a_judge_model(fitted_cnn, toy):
+    """judge=: the explained model's rankings, the judge's predictions (VAT's protocol)."""
+    from skinterp.explain import get_explainer
+
+    X = toy[0][:8]
+    exps = get_explainer("occlusion").explain(fitted_cnn, X)
+    other = small_cnn(max_epochs=1, random_state=3).fit(*toy)
+    report = evaluate(
+        fitted_cnn,
+        X,
+        metrics=["aopc", "confidence"],
+        explainers=["occlusion"],
+        k=2,
+        judge=other,
+        progress=False,
+    )
+    got = dict(zip(report["metric"], report["value"], strict=True))
+    assert got["aopc@2"] == pytest.approx(aopc_score(other, X, k=2, explanations=exps))
+    assert got["aopc@2"] != pytest.approx(aopc_score(fitted_cnn, X, k=2, explanations=exps))
+    # confidence stays the explained model's own
+    assert got["confidence"] == pytest.approx(confidence_score(fitted_cnn, X))
+    assert "judge" in report.attrs
+    with pytest.raises(TypeError, match="judge must be a fitted classifier"):
+        evaluate(fitted_cnn, X, judge="base", progress=False)
+    with pytest.raises(ValueError, match="k is an empty sequence"):
+        evaluate(fitted_cnn, X, k=[], progress=False)

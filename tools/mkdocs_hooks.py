@@ -3,10 +3,10 @@
 The result tables live next to the scripts that write them and the examples index next to the
 examples; the site shows them without keeping a second copy in ``docs/``:
 
-- ``benchmarks/results/*.md``             -> ``benchmarks/<name>.md``
+- ``benchmarks/archive/*.md``             -> ``benchmarks/<name>.md`` (archived results)
 - ``benchmarks/speed/results/*.md``       -> ``benchmarks/<name>.md``
 - ``benchmarks/reproduce/README.md``      -> ``benchmarks/reproduce/index.md``, with its
-  ``example.toml`` and every profile's ``results/<profile>/tables.md`` and figures
+  every ``*.toml`` config and every profile's ``results/<profile>/tables.md`` and figures
 - ``examples/README.md``                  -> ``examples.md``
 """
 
@@ -26,12 +26,15 @@ def _add(files: Files, config, uri: str, path: Path) -> None:
 
 
 def on_files(files: Files, config) -> Files:
-    for folder in (BENCH / "results", BENCH / "speed" / "results"):
+    for folder in (BENCH / "archive", BENCH / "speed" / "results"):
         for path in sorted(folder.glob("*.md")):
+            if path.name == "README.md":  # the archive's note, summarised in docs/benchmarks.md
+                continue
             _add(files, config, f"benchmarks/{path.name}", path)
     reproduce = BENCH / "reproduce"
     _add(files, config, "benchmarks/reproduce/index.md", reproduce / "README.md")
-    _add(files, config, "benchmarks/reproduce/example.toml", reproduce / "example.toml")
+    for path in sorted(reproduce.glob("*.toml")):  # the example and the protocol configs
+        _add(files, config, f"benchmarks/reproduce/{path.name}", path)
     for path in sorted((reproduce / "results").glob("*/*")):
         if path.suffix in (".md", ".png"):
             rel = path.relative_to(reproduce).as_posix()

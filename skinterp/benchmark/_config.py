@@ -20,6 +20,15 @@ A configuration is a TOML file (or a dict of the same shape)::
     naopc_k = 5            # NAOPC@naopc_k (0 = skip) ...
     naopc_n_eval = 0       # ... on the first naopc_n_eval evaluation texts (0 = all) ...
     naopc_beam_width = 5   # ... with this beam for texts too long to enumerate
+    explainer = "native"   # what ranks the words for every metric: native, lime, shapley, ...
+    explainer_params = {}  # ... with these constructor arguments (e.g. num_samples = 500)
+    judge = "self"         # whose predictions score the perturbed texts: "self" or "base"
+
+    [variants.vmask-const] # a method under another name, with its own parameters
+    method = "vmask"
+    display = "VMASK (constant beta)"
+    beta = 0.1
+    beta_step = 0.0
 
     [backbone.cnn]         # keyword overrides for the estimator, per backbone ...
     max_epochs = 3
@@ -28,6 +37,11 @@ A configuration is a TOML file (or a dict of the same shape)::
 
 TOML has no null: in the override tables the string ``"none"`` stands for ``None`` (e.g.
 ``embeddings = "none"`` for randomly initialised word vectors).
+
+A variant is an ordinary entry of ``methods`` (e.g. ``methods = ["base", "vmask",
+"vmask-const"]``); it runs the named registered method with its parameters on top.
+``judge = "base"`` scores every method's explanations with the predictions of the same cell's
+base model (VAT's protocol; the base model is added to the grid).
 
 Each run is one (data set, backbone, method, seed); see :func:`expand_runs`.
 """
@@ -57,6 +71,8 @@ __all__ = [
     "Run",
     "expand_runs",
     "load_config",
+    "method_spec",
+    "needs_base",
 ]
 
 _SENTIMENT = {"plausibility": True}
@@ -129,7 +145,11 @@ _DEFAULTS: dict[str, Any] = {
         "naopc_k": 5,
         "naopc_n_eval": 0,
         "naopc_beam_width": 5,
+        "explainer": "native",
+        "explainer_params": {},
+        "judge": "self",
     },
+    "variants": {},
     "backbone": {},
     "method": {},
     "dataset": {},
@@ -146,6 +166,8 @@ class Run:
     seed: int
     params: dict = field(compare=False)
     init_from_base: bool = field(compare=False)
+    estimator: str = field(compare=False)  # class name in skinterp
+    display: str = field(compare=False)  # the name tables show
     n_train: int = field(compare=False)
     n_eval: int = field(compare=False)
     max_words: int | None = field(compare=False)
@@ -201,7 +223,10 @@ def load_config(config: str | os.PathLike | dict) -> dict:
             cfg[key].update(value)
         else:
             cfg[key] = value
-    for key, known in (("datasets", DATASETS), ("backbones", BACKBONES), ("methods", METHODS)):
+    _check_variants(cfg["variants"])
+    _check_evaluation(cfg["evaluation"])
+    methods = {**METHODS, **cfg["variants"]}
+    for key, known in (("datasets", DATASETS), ("backbones", BACKBONES), ("methods", methods)):
         names = cfg[key]
         if not isinstance(names, list) or not names:
             raise ValueError(f"{key} must be a non-empty list of names from {sorted(known)}.")
@@ -228,10 +253,60 @@ def load_config(config: str | os.PathLike | dict) -> dict:
     ks = cfg["evaluation"]["k"]
     if not isinstance(ks, list) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
         raise ValueError(f"[evaluation] k must be a list of integers >= 1, got {ks!r}.")
-    if "base" not in cfg["methods"] and any(METHODS[m][2] for m in cfg["methods"]):
-        # methods that start from the trained base need it in the same grid
+    if "base" not in cfg["methods"] and needs_base(cfg, cfg["methods"]):
+        # methods that start from the trained base (or are judged by it) need it in the grid
         cfg["methods"] = ["base", *cfg["methods"]]
     return cfg
+
+
+def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
+    """(estimator class name, keyword arguments, starts from the base, display name) of a
+    registered method or of one of the configuration's variants."""
+    variant = cfg["variants"].get(name)
+    if variant is None:
+        cls_name, params, from_base = METHODS[name]
+        return cls_name, dict(params), from_base, DISPLAY[name]
+    over = {k: v for k, v in variant.items() if k not in ("method", "display")}
+    cls_name, params, from_base = METHODS[variant["method"]]
+    return cls_name, {**params, **over}, from_base, variant.get("display", name)
+
+
+def needs_base(cfg: dict, methods: list[str]) -> bool:
+    """Whether these methods need the cell's base model (to start from, or as the judge)."""
+    if cfg["evaluation"]["judge"] == "base" and any(m != "base" for m in methods):
+        return True
+    return any(method_spec(cfg, m)[2] for m in methods)
+
+
+def _check_variants(variants: Any) -> None:
+    if not isinstance(variants, dict):
+        raise ValueError("[variants] must be a table of [variants.<name>] tables.")
+    for name, v in variants.items():
+        if name in METHODS:
+            raise ValueError(f"[variants.{name}] reuses a method's name; choose another name.")
+        if not isinstance(v, dict) or v.get("method") not in METHODS:
+            raise ValueError(
+                f"[variants.{name}] needs method = one of {sorted(METHODS)}, got "
+                f"{v.get('method') if isinstance(v, dict) else v!r}."
+            )
+
+
+def _check_evaluation(ev: dict) -> None:
+    from ..explain import get_explainer
+
+    if ev["judge"] not in ("self", "base"):
+        raise ValueError(f"[evaluation] judge must be 'self' or 'base', got {ev['judge']!r}.")
+    if not isinstance(ev["explainer"], str):
+        raise ValueError(f"[evaluation] explainer must be a name, got {ev['explainer']!r}.")
+    explainer = get_explainer(ev["explainer"])  # names the known explainers if unknown
+    if not isinstance(ev["explainer_params"], dict):
+        raise ValueError("[evaluation] explainer_params must be a table of keyword arguments.")
+    try:
+        type(explainer)(**ev["explainer_params"])
+    except TypeError as exc:
+        raise ValueError(
+            f"[evaluation] explainer_params do not fit {ev['explainer']}: {exc}"
+        ) from exc
 
 
 def expand_runs(cfg: dict) -> list[Run]:
@@ -245,7 +320,7 @@ def expand_runs(cfg: dict) -> list[Run]:
             transformer = BACKBONES[backbone].get("encoder") == "transformer"
             for seed in cfg["seeds"]:
                 for method in methods:
-                    _, extra, from_base = METHODS[method]
+                    cls_name, extra, from_base, display = method_spec(cfg, method)
                     params = {**BACKBONES[backbone], **cfg["backbone"].get(backbone, {})}
                     if "max_length" in ds:
                         params["max_length"] = ds["max_length"]
@@ -262,6 +337,8 @@ def expand_runs(cfg: dict) -> list[Run]:
                             seed=seed,
                             params=params,
                             init_from_base=from_base,
+                            estimator=cls_name,
+                            display=display,
                             n_train=data["n_train_transformer" if transformer else "n_train"],
                             n_eval=data["n_eval"],
                             max_words=ds.get("max_words"),

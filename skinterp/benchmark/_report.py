@@ -51,8 +51,11 @@ class _Grid:
 
     def __init__(self, records: list[dict], config: dict | None):
         self.cells = defaultdict(list)
+        # registered methods by their papers' names; a config's variants by their own
+        self.display = dict(DISPLAY)
         for r in records:
             self.cells[r["method"], r["dataset"], r["backbone"]].append(r)
+            self.display.setdefault(r["method"], r.get("display", r["method"]))
         cfg = config or {}
         self.methods = _order({r["method"] for r in records}, cfg.get("methods", []))
         self.columns = [
@@ -95,7 +98,7 @@ class _Grid:
                         parts.append(f"{fmt.format(np.mean(vals))} ± {fmt.format(np.std(vals))}")
                 cells.append(" / ".join(parts) if any(p != "–" for p in parts) else "–")
             if any(c != "–" for c in cells):
-                lines.append(f"| {DISPLAY.get(m, m)} | " + " | ".join(cells) + " |")
+                lines.append(f"| {self.display[m]} | " + " | ".join(cells) + " |")
         return [*lines, ""]
 
 
@@ -224,7 +227,9 @@ def _figures(grid: _Grid, out_dir: Path) -> list[Path]:
                 if not curves:
                     continue
                 curve = np.mean(np.asarray(curves, dtype=float), axis=0)
-                ax.plot(np.arange(1, len(curve) + 1), curve, marker="o", ms=3, label=DISPLAY[m])
+                ax.plot(
+                    np.arange(1, len(curve) + 1), curve, marker="o", ms=3, label=grid.display[m]
+                )
             ax.set_title(f"{_DATA_NAMES.get(d, d)} / {col[1]}")
             ax.set_xlabel("k (words kept)")
             ax.grid(alpha=0.3)

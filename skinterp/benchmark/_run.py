@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._config import DATASETS, METHODS, Run, expand_runs, load_config
+from ._config import DATASETS, Run, expand_runs, load_config, needs_base
 
 __all__ = ["environment", "run_benchmark", "run_one"]
 
@@ -87,66 +87,87 @@ def _round(v: Any) -> Any:
     return v
 
 
-def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon) -> dict:
-    from ..metrics import (
-        aopc_score,
-        comprehensiveness_score,
-        confidence_score,
-        plausibility_scores,
-        posthoc_accuracy_curve,
-        reduced_number,
-        saliency_variance,
-        sufficiency_score,
-    )
+def _explainer(evaluation: dict):
+    """The explainer that ranks words for every metric: a name, with constructor arguments."""
+    from ..explain import get_explainer
+
+    name, params = evaluation["explainer"], evaluation["explainer_params"]
+    return type(get_explainer(name))(**params) if params else get_explainer(name)
+
+
+def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict:
+    """The run's metrics from one :func:`skinterp.metrics.evaluate` call, as the flat record
+    the tables read (``aopc@k``, ``posthoc@k``, ``posthoc_curve``, ``plausibility@k``, ...)."""
+    from ..metrics import evaluate
 
     ks = list(evaluation["k"])
-    exps = clf.explain(X)
-    common = {"explanations": exps}
-    aopc = np.atleast_1d(aopc_score(clf, X, k=ks, **common))
-    curve = posthoc_accuracy_curve(clf, X, k=int(evaluation["curve_k"]), **common)
-    rn = reduced_number(clf, X, **common)
-    sv = saliency_variance(clf, X, **common)
-    out = {
-        "accuracy": clf.score(X, y),
-        "confidence": confidence_score(clf, X),
-        **{f"aopc@{k}": a for k, a in zip(ks, aopc, strict=True)},
-        "posthoc_curve": list(curve),
-        "comprehensiveness": comprehensiveness_score(clf, X, size=evaluation["size"], **common),
-        "sufficiency": sufficiency_score(clf, X, size=evaluation["size"], **common),
-        "IR#": rn.important,
-        "UR#": rn.unimportant,
-        "I-Var": sv.important,
-        "U-Var": sv.unimportant,
-    }
+    metrics = [
+        "confidence",
+        "aopc",
+        "posthoc_accuracy",
+        "comprehensiveness",
+        "sufficiency",
+        "reduced_number",
+        "saliency_variance",
+    ]
     if evaluation["naopc_k"]:
+        metrics.append("naopc")
+    plausible = run.plausibility and lexicon is not None
+    if plausible:
+        metrics.append("plausibility")
+    report = evaluate(
+        clf,
+        X,
+        y,
+        metrics=metrics,
+        explainers=[_explainer(evaluation)],
+        k=ks,
+        curve_k=int(evaluation["curve_k"]),
+        size=evaluation["size"],
+        lexicon=lexicon if plausible else None,
+        judge=judge,
+        naopc_k=int(evaluation["naopc_k"]) or None,
         # the bounds need ~2 x beam_width x n_words forward passes per text and level, so
         # profiles may evaluate NAOPC on a prefix of the evaluation texts
-        n = evaluation["naopc_n_eval"] or len(X)
-        out[f"naopc@{evaluation['naopc_k']}"] = aopc_score(
-            clf,
-            X[:n],
-            k=int(evaluation["naopc_k"]),
-            normalization="naopc",
-            beam_width=int(evaluation["naopc_beam_width"]),
-            explanations=exps[:n],
-        )
-    for k in ks:
-        if k <= len(curve):
-            out[f"posthoc@{k}"] = curve[k - 1]
-    if run.plausibility and lexicon is not None:
+        naopc_n=int(evaluation["naopc_n_eval"]) or None,
+        beam_width=int(evaluation["naopc_beam_width"]),
+        progress=False,
+    )
+    values = dict(zip(report["metric"], report["value"], strict=True))
+    out = {key: values[key] for key in ("accuracy", "confidence")}
+    out.update({f"aopc@{k}": values[f"aopc@{k}"] for k in ks})
+    (curve,) = report.attrs["curves"]["posthoc_accuracy"].values()
+    out["posthoc_curve"] = list(curve)
+    for key in ("comprehensiveness", "sufficiency", "IR#", "UR#", "I-Var", "U-Var"):
+        out[key] = values[key]
+    if evaluation["naopc_k"]:
+        key = f"naopc@{evaluation['naopc_k']}"
+        out[key] = values[key]
+    out.update({f"posthoc@{k}": values[f"posthoc_accuracy@{k}"] for k in ks})
+    if plausible:
         for k in ks:
-            p = plausibility_scores(clf, X, lexicon, k=k, **common)
-            out[f"plausibility@{k}"] = {"precision": p.precision, "recall": p.recall, "f1": p.f1}
+            out[f"plausibility@{k}"] = {
+                m: values[f"{m}@{k}"] for m in ("precision", "recall", "f1")
+            }
     return out
 
 
 def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tuple[dict, Any]:
-    """Fit and evaluate one run; returns its record (without environment) and the model."""
+    """Fit and evaluate one run; returns its record (without environment) and the model.
+
+    ``base`` is the same cell's trained base model: the start of methods that begin from it,
+    and the judge of every other method when ``evaluation["judge"] == "base"``.
+    """
     from sklearn.frozen import FrozenEstimator
 
     import skinterp
 
-    cls_name = METHODS[run.method][0]
+    cls_name = run.estimator
+    judge = None
+    if evaluation["judge"] == "base" and run.method != "base":
+        if base is None:
+            raise ValueError(f"{run.run_id}: judge = 'base' needs the cell's base model.")
+        judge = base
     params = dict(run.params)
     if run.init_from_base:
         if base is None:
@@ -160,7 +181,7 @@ def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tup
     clf.fit(X, y)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
-    metrics = _metrics(clf, X_eval, y_eval, run, evaluation, lexicon)
+    metrics = _metrics(clf, X_eval, y_eval, run, evaluation, lexicon, judge=judge)
     eval_s = time.perf_counter() - start
     durations = list(clf.history[:, "dur"])
     record = {
@@ -168,6 +189,7 @@ def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tup
         "dataset": run.dataset,
         "backbone": run.backbone,
         "method": run.method,
+        "display": run.display,
         "seed": run.seed,
         "config": {
             "estimator": cls_name,
@@ -250,8 +272,8 @@ def run_benchmark(
             if bad:
                 raise ValueError(f"{key} {bad} are not in this configuration ({cfg[key]}).")
             keep = list(chosen)
-            if key == "methods" and "base" not in keep and any(METHODS[m][2] for m in keep):
-                keep.insert(0, "base")  # the methods that start from it need it
+            if key == "methods" and "base" not in keep and needs_base(cfg, keep):
+                keep.insert(0, "base")  # the methods that start from it (or are judged) need it
             cfg[key] = keep
     log = log or (lambda _msg: None)
     out = Path(out)
@@ -260,7 +282,8 @@ def run_benchmark(
     runs = expand_runs(cfg)
     env = environment(cfg["device"])
     paths, loaded, bases, lexicon = [], {}, {}, None
-    needs_base = {(r.dataset, r.backbone, r.seed) for r in runs if r.init_from_base}
+    judged = cfg["evaluation"]["judge"] == "base"
+    base_cells = {(r.dataset, r.backbone, r.seed) for r in runs if r.init_from_base or judged}
     start_all = time.perf_counter()
     for i, run in enumerate(runs, 1):
         path = out / "runs" / f"{run.run_id}.json"
@@ -269,7 +292,9 @@ def run_benchmark(
         if (
             path.exists()
             and not force
-            and not (run.method == "base" and cell in needs_base and _pending(runs, cell, out))
+            and not (
+                run.method == "base" and cell in base_cells and _pending(runs, cell, out, judged)
+            )
         ):
             log(f"[{i}/{len(runs)}] {run.run_id}: done before, skipped")
             continue
@@ -318,11 +343,11 @@ def run_benchmark(
     return paths
 
 
-def _pending(runs: list[Run], cell: tuple, out: Path) -> bool:
-    """Whether a method of this cell that starts from the base model still has to run (the
-    base is then trained again: same seed, same model)."""
+def _pending(runs: list[Run], cell: tuple, out: Path, judged: bool) -> bool:
+    """Whether a method of this cell that starts from (or is judged by) the base model still
+    has to run (the base is then trained again: same seed, same model)."""
     return any(
-        r.init_from_base
+        (r.init_from_base or (judged and r.method != "base"))
         and (r.dataset, r.backbone, r.seed) == cell
         and not (out / "runs" / f"{r.run_id}.json").exists()
         for r in runs
