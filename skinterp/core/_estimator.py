@@ -54,7 +54,7 @@ HOOKS: dict[str, str] = {
     "__init__": "the method's own hyperparameters as keyword arguments, then **kwargs",
 }
 #: Class attributes a method may set.
-HOOK_ATTRIBUTES = ("_extra_loss_names", "_native_method", "_word_aggregation")
+HOOK_ATTRIBUTES = ("_extra_loss_names", "_native_method", "_word_aggregation", "_fitted_arrays")
 
 
 @contextlib.contextmanager
@@ -153,6 +153,12 @@ class TextClassifier(
     _native_method: str = "gradient_x_input"
     #: How sub-word token scores become a word score ("sum" or "mean").
     _word_aggregation: str = "sum"
+    #: Fitted numpy arrays a method learns outside its module (``_learn_from_data``); saved
+    #: with the weights and restored by ``load``.
+    _fitted_arrays: tuple[str, ...] = ()
+    #: The core's fitted values beyond ``classes_``, ``tokenizer_`` and ``module_``: what
+    #: ``save`` writes to JSON and ``load`` restores, by name (the one list of them).
+    _fitted_values: tuple[str, ...] = ("seed_", "input_kind_", "embedding_coverage_")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -165,7 +165,7 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
     tokenizer = estimator.tokenizer_.save_state(folder)
     state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
     arrays = {}
-    for name in ("tcol_",):
+    for name in estimator._fitted_arrays:
         if hasattr(estimator, name):
             state[f"fitted::{name}"] = torch.as_tensor(np.asarray(getattr(estimator, name)))
             arrays[name] = str(np.asarray(getattr(estimator, name)).dtype)
@@ -182,9 +182,7 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
         "fitted": {
             "classes": _jsonable(classes.tolist()),
             "classes_dtype": classes.dtype.str if classes.dtype.kind != "O" else "object",
-            "seed_": estimator.seed_,
-            "input_kind_": getattr(estimator, "input_kind_", "text"),
-            "embedding_coverage_": getattr(estimator, "embedding_coverage_", None),
+            **{name: getattr(estimator, name, None) for name in estimator._fitted_values},
             "embedding_dim": int(getattr(encoder, "embedding_dim", 0) or 0),
             "arrays": arrays,
         },
@@ -237,9 +235,8 @@ def load(path: str | os.PathLike):
     est.classes_ = np.asarray(fitted["classes"], dtype=None if dtype == "object" else dtype)
     if dtype == "object":
         est.classes_ = np.asarray(fitted["classes"], dtype=object)
-    est.seed_ = fitted["seed_"]
-    est.input_kind_ = fitted["input_kind_"]
-    est.embedding_coverage_ = fitted["embedding_coverage_"]
+    for name in cls._fitted_values:
+        setattr(est, name, fitted.get(name))
     tok = restore_tokenizer(meta["tokenizer"], folder)
     est.tokenizer_ = tok
     state = load_file(str(folder / "model.safetensors"))

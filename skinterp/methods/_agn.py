@@ -45,6 +45,8 @@ class AGNClassifier(TextClassifier):
         "epsilon": [Interval(Real, 0, 0.5, closed="both")],
     }
 
+    _fitted_arrays = ("tcol_",)  # the class-word table, saved with the weights
+
     def __init__(self, epsilon: float = 0.1, **kwargs: Any):
         super().__init__(**kwargs)
         self.epsilon = epsilon
