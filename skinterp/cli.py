@@ -87,7 +87,7 @@ def _fetch(args: argparse.Namespace) -> int:
 def _benchmark_run(args: argparse.Namespace) -> int:
     import torch
 
-    from .benchmark import build_report, expand_runs, load_config, run_benchmark
+    from .benchmark import build_claims, build_report, expand_runs, load_config, run_benchmark
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -113,6 +113,8 @@ def _benchmark_run(args: argparse.Namespace) -> int:
     )
     if not args.no_tables:
         print(f"tables: {build_report(out, figures=not args.no_figures)}")
+        if load_config(config)["claims"]:  # the claims profile: judge each claim over seeds
+            print(f"claims: {build_claims(out, figures=not args.no_figures)}")
     print(f"wall time: {(time.perf_counter() - start) / 60:.1f} min")
     return 0
 
@@ -121,6 +123,13 @@ def _benchmark_tables(args: argparse.Namespace) -> int:
     from .benchmark import build_report
 
     print(build_report(args.folder, figures=not args.no_figures, out=args.out))
+    return 0
+
+
+def _benchmark_claims(args: argparse.Namespace) -> int:
+    from .benchmark import build_claims
+
+    print(build_claims(args.folder, figures=not args.no_figures, out=args.out))
     return 0
 
 
@@ -146,7 +155,8 @@ def _add_benchmark(sub) -> None:
         "--profile",
         choices=PROFILES,
         default="quick",
-        help="quick: CPU, under 30 min on 2 cores; full: all data sets, 3 seeds (GPU)",
+        help="quick: CPU, under 30 min on 2 cores; full: all data sets, 3 seeds (GPU); "
+        "claims: every paper's claims under its own protocol, 3 seeds, with verdicts",
     )
     which.add_argument("--config", default=None, help="a TOML config file instead of a profile")
     run.add_argument(
@@ -173,6 +183,17 @@ def _add_benchmark(sub) -> None:
     tables.add_argument("--out", default=None, help="write here instead of FOLDER")
     tables.add_argument("--no-figures", action="store_true", help="tables only")
     tables.set_defaults(func=_benchmark_tables)
+    claims = bsub.add_parser(
+        "claims",
+        help="judge the claims of a finished benchmark (claims.md, claims.json, claims.png)",
+        description="For a benchmark whose config has [[claims]] (the claims profile): per "
+        "claim and cell, mean +- sd over seeds, the paired difference with a 95%% bootstrap "
+        "interval and a verdict (reproduced / contradicted / inconclusive).",
+    )
+    claims.add_argument("folder", help="the benchmark's output folder")
+    claims.add_argument("--out", default=None, help="write here instead of FOLDER")
+    claims.add_argument("--no-figures", action="store_true", help="tables only")
+    claims.set_defaults(func=_benchmark_claims)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,9 +3,11 @@
 ``run_benchmark("quick", "results/quick")`` trains and evaluates every cell, one JSON per run;
 ``build_report("results/quick")`` turns them into markdown tables shaped like the papers' and
 the post-hoc accuracy figures. The same as ``skinterp benchmark run`` / ``skinterp benchmark
-tables`` on the command line.
+tables`` on the command line. A configuration with ``[[claims]]`` (the ``claims`` profile) is
+judged claim by claim, over seeds, by ``build_claims`` (``skinterp benchmark claims``).
 """
 
+from ._claims import build_claims, claim_rows
 from ._config import BACKBONES, DATASETS, METHODS, PROFILES, Run, expand_runs, load_config
 from ._report import build_report, load_runs
 from ._run import environment, run_benchmark, run_one
@@ -16,7 +18,9 @@ __all__ = [
     "METHODS",
     "PROFILES",
     "Run",
+    "build_claims",
     "build_report",
+    "claim_rows",
     "environment",
     "expand_runs",
     "load_config",

@@ -66,10 +66,12 @@ else:  # pragma: no cover - Python 3.10
 __all__ = [
     "BACKBONES",
     "DATASETS",
+    "EVALUATION_METRICS",
     "METHODS",
     "PROFILES",
     "Run",
     "expand_runs",
+    "judged_by_base",
     "load_config",
     "method_spec",
     "needs_base",
@@ -127,7 +129,20 @@ METHODS: dict[str, tuple[str, dict, bool]] = {
 # how the tables name the methods (the papers' names)
 DISPLAY = {name: spec.display for name, spec in REGISTRY.items()}
 
-PROFILES = ("quick", "full")
+PROFILES = ("quick", "full", "claims")
+
+#: What the harness evaluates by default ([evaluation] metrics chooses among these).
+EVALUATION_METRICS = (
+    "confidence",
+    "aopc",
+    "posthoc_accuracy",
+    "comprehensiveness",
+    "sufficiency",
+    "reduced_number",
+    "saliency_variance",
+    "naopc",
+    "plausibility",
+)
 
 _DEFAULTS: dict[str, Any] = {
     "name": "custom",
@@ -137,7 +152,13 @@ _DEFAULTS: dict[str, Any] = {
     "backbones": ["cnn"],
     "methods": ["base"],
     "device": "cpu",
-    "data": {"n_train": 1000, "n_train_transformer": 400, "n_eval": 100},
+    "data": {
+        "n_train": 1000,
+        "n_train_transformer": 400,
+        "n_eval": 100,
+        "eval_sample": "first",
+        "eval_seed": 0,
+    },
     "evaluation": {
         "k": [1, 5, 9],
         "curve_k": 10,
@@ -148,7 +169,10 @@ _DEFAULTS: dict[str, Any] = {
         "explainer": "native",
         "explainer_params": {},
         "judge": "self",
+        "metrics": list(EVALUATION_METRICS),
     },
+    "protocols": {},
+    "claims": [],
     "variants": {},
     "backbone": {},
     "method": {},
@@ -172,6 +196,8 @@ class Run:
     n_eval: int = field(compare=False)
     max_words: int | None = field(compare=False)
     plausibility: bool = field(compare=False)
+    eval_sample: str = field(default="first", compare=False)  # "first" or "random" test texts
+    eval_seed: int = field(default=0, compare=False)
 
     @property
     def run_id(self) -> str:
@@ -224,7 +250,8 @@ def load_config(config: str | os.PathLike | dict) -> dict:
         else:
             cfg[key] = value
     _check_variants(cfg["variants"])
-    _check_evaluation(cfg["evaluation"])
+    _check_evaluation(cfg["evaluation"], "[evaluation]")
+    cfg["protocols"] = _resolve_protocols(cfg)
     methods = {**METHODS, **cfg["variants"]}
     for key, known in (("datasets", DATASETS), ("backbones", BACKBONES), ("methods", methods)):
         names = cfg[key]
@@ -250,9 +277,17 @@ def load_config(config: str | os.PathLike | dict) -> dict:
         v = cfg["data"][key]
         if not isinstance(v, int) or v < 0:
             raise ValueError(f"[data] {key} must be an integer >= 0 (0 = all), got {v!r}.")
-    ks = cfg["evaluation"]["k"]
-    if not isinstance(ks, list) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
-        raise ValueError(f"[evaluation] k must be a list of integers >= 1, got {ks!r}.")
+    if cfg["data"]["eval_sample"] not in ("first", "random"):
+        raise ValueError(
+            f"[data] eval_sample must be 'first' or 'random', got {cfg['data']['eval_sample']!r}."
+        )
+    for name, proto in cfg["protocols"].items():
+        bad = [m for m in proto["methods"] if m not in cfg["methods"] and m != "base"]
+        if bad:
+            raise ValueError(f"[protocols.{name}] methods {bad} are not methods of this config.")
+    from ._claims import check_claims  # the claims name protocols, methods and metrics
+
+    check_claims(cfg)
     if "base" not in cfg["methods"] and needs_base(cfg, cfg["methods"]):
         # methods that start from the trained base (or are judged by it) need it in the grid
         cfg["methods"] = ["base", *cfg["methods"]]
@@ -273,9 +308,19 @@ def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
 
 def needs_base(cfg: dict, methods: list[str]) -> bool:
     """Whether these methods need the cell's base model (to start from, or as the judge)."""
-    if cfg["evaluation"]["judge"] == "base" and any(m != "base" for m in methods):
+    if any(judged_by_base(cfg, m) for m in methods):
         return True
     return any(method_spec(cfg, m)[2] for m in methods)
+
+
+def judged_by_base(cfg: dict, method: str) -> bool:
+    """Whether some evaluation of this method is judged by the cell's base model."""
+    if method == "base":
+        return False
+    evaluations = [cfg["evaluation"], *cfg.get("protocols", {}).values()]
+    return any(
+        ev["judge"] == "base" and method in ev.get("methods", [method]) for ev in evaluations
+    )
 
 
 def _check_variants(variants: Any) -> None:
@@ -291,22 +336,49 @@ def _check_variants(variants: Any) -> None:
             )
 
 
-def _check_evaluation(ev: dict) -> None:
+def _check_evaluation(ev: dict, where: str) -> None:
     from ..explain import get_explainer
 
     if ev["judge"] not in ("self", "base"):
-        raise ValueError(f"[evaluation] judge must be 'self' or 'base', got {ev['judge']!r}.")
+        raise ValueError(f"{where} judge must be 'self' or 'base', got {ev['judge']!r}.")
     if not isinstance(ev["explainer"], str):
-        raise ValueError(f"[evaluation] explainer must be a name, got {ev['explainer']!r}.")
+        raise ValueError(f"{where} explainer must be a name, got {ev['explainer']!r}.")
     explainer = get_explainer(ev["explainer"])  # names the known explainers if unknown
     if not isinstance(ev["explainer_params"], dict):
-        raise ValueError("[evaluation] explainer_params must be a table of keyword arguments.")
+        raise ValueError(f"{where} explainer_params must be a table of keyword arguments.")
     try:
         type(explainer)(**ev["explainer_params"])
     except TypeError as exc:
-        raise ValueError(
-            f"[evaluation] explainer_params do not fit {ev['explainer']}: {exc}"
-        ) from exc
+        raise ValueError(f"{where} explainer_params do not fit {ev['explainer']}: {exc}") from exc
+    ks = ev["k"]
+    if not isinstance(ks, list) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
+        raise ValueError(f"{where} k must be a list of integers >= 1, got {ks!r}.")
+    bad = [m for m in ev["metrics"] if m not in EVALUATION_METRICS]
+    if not isinstance(ev["metrics"], list) or bad:
+        raise ValueError(f"{where} metrics: unknown {bad}; use any of {list(EVALUATION_METRICS)}.")
+
+
+def _resolve_protocols(cfg: dict) -> dict:
+    """Each named protocol: the [evaluation] settings with its own on top, and the methods it
+    applies to (default: every method of the config)."""
+    if not isinstance(cfg["protocols"], dict):
+        raise ValueError("[protocols] must be a table of [protocols.<name>] tables.")
+    out = {}
+    for name, over in cfg["protocols"].items():
+        if not isinstance(over, dict):
+            raise ValueError(f"[protocols.{name}] must be a table.")
+        extra = sorted(set(over) - set(cfg["evaluation"]) - {"methods", "description"})
+        if extra:
+            raise ValueError(
+                f"unknown key(s) {extra} in [protocols.{name}]; known: methods, description and "
+                f"the [evaluation] keys {sorted(cfg['evaluation'])}."
+            )
+        proto = {**copy.deepcopy(cfg["evaluation"]), **over}
+        proto.setdefault("methods", list(cfg["methods"]))
+        proto.setdefault("description", "")
+        _check_evaluation(proto, f"[protocols.{name}]")
+        out[name] = proto
+    return out
 
 
 def expand_runs(cfg: dict) -> list[Run]:
@@ -343,6 +415,8 @@ def expand_runs(cfg: dict) -> list[Run]:
                             n_eval=data["n_eval"],
                             max_words=ds.get("max_words"),
                             plausibility=bool(ds.get("plausibility")),
+                            eval_sample=data["eval_sample"],
+                            eval_seed=int(data["eval_seed"]),
                         )
                     )
     return runs

@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from ._config import DATASETS, Run, expand_runs, load_config, needs_base
+from ._config import (
+    DATASETS,
+    EVALUATION_METRICS,
+    Run,
+    expand_runs,
+    judged_by_base,
+    load_config,
+    needs_base,
+)
 
 __all__ = ["environment", "run_benchmark", "run_one"]
 
@@ -97,24 +105,20 @@ def _explainer(evaluation: dict):
 
 def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict:
     """The run's metrics from one :func:`skinterp.metrics.evaluate` call, as the flat record
-    the tables read (``aopc@k``, ``posthoc@k``, ``posthoc_curve``, ``plausibility@k``, ...)."""
+    the tables read (``aopc@k``, ``posthoc@k``, ``posthoc_curve``, ``plausibility@k``, ...).
+
+    ``evaluation["metrics"]`` chooses what is computed; NAOPC also needs ``naopc_k > 0`` and
+    plausibility a sentiment data set."""
     from ..metrics import evaluate
 
     ks = list(evaluation["k"])
-    metrics = [
-        "confidence",
-        "aopc",
-        "posthoc_accuracy",
-        "comprehensiveness",
-        "sufficiency",
-        "reduced_number",
-        "saliency_variance",
-    ]
-    if evaluation["naopc_k"]:
-        metrics.append("naopc")
+    wanted = set(evaluation["metrics"])
+    if not evaluation["naopc_k"]:
+        wanted.discard("naopc")
     plausible = run.plausibility and lexicon is not None
-    if plausible:
-        metrics.append("plausibility")
+    if not plausible:
+        wanted.discard("plausibility")
+    metrics = [m for m in EVALUATION_METRICS if m in wanted]
     report = evaluate(
         clf,
         X,
@@ -134,17 +138,27 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
         progress=False,
     )
     values = dict(zip(report["metric"], report["value"], strict=True))
-    out = {key: values[key] for key in ("accuracy", "confidence")}
-    out.update({f"aopc@{k}": values[f"aopc@{k}"] for k in ks})
-    (curve,) = report.attrs["curves"]["posthoc_accuracy"].values()
-    out["posthoc_curve"] = list(curve)
+    out = {"accuracy": values["accuracy"]}
+    if "confidence" in wanted:
+        out["confidence"] = values["confidence"]
+    if "aopc" in wanted:
+        out.update({f"aopc@{k}": values[f"aopc@{k}"] for k in ks})
+        (curve,) = report.attrs["curves"]["aopc"].values()
+        out["aopc_curve"] = list(curve)
+        # SCC eq. 11 reports the drop at k itself, not the average over 1..k
+        out.update({f"drop@{k}": curve[k - 1] for k in ks})
+    if "posthoc_accuracy" in wanted:
+        (curve,) = report.attrs["curves"]["posthoc_accuracy"].values()
+        out["posthoc_curve"] = list(curve)
     for key in ("comprehensiveness", "sufficiency", "IR#", "UR#", "I-Var", "U-Var"):
-        out[key] = values[key]
-    if evaluation["naopc_k"]:
+        if key in values:
+            out[key] = values[key]
+    if "naopc" in wanted:
         key = f"naopc@{evaluation['naopc_k']}"
         out[key] = values[key]
-    out.update({f"posthoc@{k}": values[f"posthoc_accuracy@{k}"] for k in ks})
-    if plausible:
+    if "posthoc_accuracy" in wanted:
+        out.update({f"posthoc@{k}": values[f"posthoc_accuracy@{k}"] for k in ks})
+    if "plausibility" in wanted:
         for k in ks:
             out[f"plausibility@{k}"] = {
                 m: values[f"{m}@{k}"] for m in ("precision", "recall", "f1")
@@ -152,22 +166,52 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
     return out
 
 
-def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tuple[dict, Any]:
+def _eval_subset(data, n: int, sample: str, seed: int):
+    """The evaluation texts: the first ``n`` test texts, or ``n`` drawn at random with a fixed
+    seed (the same texts for every method, backbone and training seed)."""
+    X, y = data.X_test, data.y_test
+    if not n or n >= len(X):
+        return list(X), list(y)
+    if sample == "first":
+        return list(X[:n]), list(y[:n])
+    idx = np.sort(np.random.RandomState(seed).choice(len(X), n, replace=False))
+    return [X[i] for i in idx], [y[i] for i in idx]
+
+
+def run_one(
+    run: Run,
+    data,
+    evaluation: dict,
+    *,
+    base=None,
+    lexicon=None,
+    protocols: dict | None = None,
+) -> tuple[dict, Any]:
     """Fit and evaluate one run; returns its record (without environment) and the model.
 
     ``base`` is the same cell's trained base model: the start of methods that begin from it,
     and the judge of every other method when ``evaluation["judge"] == "base"``.
+    ``protocols`` (name -> evaluation settings with their ``methods``) evaluate the same model
+    again under each protocol that lists this method; the record keeps each under
+    ``protocols[name]``.
     """
     from sklearn.frozen import FrozenEstimator
 
     import skinterp
 
     cls_name = run.estimator
-    judge = None
-    if evaluation["judge"] == "base" and run.method != "base":
+
+    def judge_of(ev: dict):
+        if ev["judge"] != "base" or run.method == "base":
+            return None
         if base is None:
             raise ValueError(f"{run.run_id}: judge = 'base' needs the cell's base model.")
-        judge = base
+        return base
+
+    judge = judge_of(evaluation)
+    for proto in (protocols or {}).values():
+        if run.method in proto["methods"]:
+            judge_of(proto)  # fail before training, not after
     params = dict(run.params)
     if run.init_from_base:
         if base is None:
@@ -175,13 +219,18 @@ def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tup
         params["init_from"] = FrozenEstimator(base)
     clf = getattr(skinterp, cls_name)(**params, random_state=run.seed)
     X, y = _subset(data.X_train, data.y_train, run.n_train)
-    X_eval, y_eval = _subset(data.X_test, data.y_test, run.n_eval)
+    X_eval, y_eval = _eval_subset(data, run.n_eval, run.eval_sample, run.eval_seed)
     X_eval = _eval_texts(X_eval, run.max_words)
     start = time.perf_counter()
     clf.fit(X, y)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     metrics = _metrics(clf, X_eval, y_eval, run, evaluation, lexicon, judge=judge)
+    by_protocol = {
+        name: _metrics(clf, X_eval, y_eval, run, proto, lexicon, judge=judge_of(proto))
+        for name, proto in (protocols or {}).items()
+        if run.method in proto["methods"]
+    }
     eval_s = time.perf_counter() - start
     durations = list(clf.history[:, "dur"])
     record = {
@@ -197,10 +246,18 @@ def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tup
             "init_from_base": run.init_from_base,
             "n_train": len(X),
             "n_eval": len(X_eval),
+            "eval_sample": run.eval_sample,
+            "eval_seed": run.eval_seed,
             "eval_max_words": run.max_words,
             "evaluation": evaluation,
+            "protocols": {name: protocols[name] for name in by_protocol},
         },
         "metrics": _round(metrics),
+        "protocols": _round(by_protocol),
+        # per epoch: losses, validation accuracy, the decisiveness of masks / attention, beta
+        "history": _round(
+            [{k: v for k, v in row.items() if k in _HISTORY_KEYS} for row in clf.history]
+        ),
         "timings": _round(
             {
                 "fit_s": fit_s,
@@ -211,6 +268,23 @@ def run_one(run: Run, data, evaluation: dict, *, base=None, lexicon=None) -> tup
         ),
     }
     return record, clf
+
+
+_HISTORY_KEYS = frozenset(
+    {
+        "epoch",
+        "train_loss",
+        "valid_loss",
+        "valid_acc",
+        "beta",
+        "keep_q10",
+        "keep_q50",
+        "keep_q90",
+        "keep_spread",
+        "attn_entropy",
+        "valid_acc_best",
+    }
+)
 
 
 def _write_json(path: Path, obj: dict) -> None:
@@ -282,8 +356,11 @@ def run_benchmark(
     runs = expand_runs(cfg)
     env = environment(cfg["device"])
     paths, loaded, bases, lexicon = [], {}, {}, None
-    judged = cfg["evaluation"]["judge"] == "base"
-    base_cells = {(r.dataset, r.backbone, r.seed) for r in runs if r.init_from_base or judged}
+    base_cells = {
+        (r.dataset, r.backbone, r.seed)
+        for r in runs
+        if r.init_from_base or judged_by_base(cfg, r.method)
+    }
     start_all = time.perf_counter()
     for i, run in enumerate(runs, 1):
         path = out / "runs" / f"{run.run_id}.json"
@@ -292,9 +369,7 @@ def run_benchmark(
         if (
             path.exists()
             and not force
-            and not (
-                run.method == "base" and cell in base_cells and _pending(runs, cell, out, judged)
-            )
+            and not (run.method == "base" and cell in base_cells and _pending(runs, cell, out, cfg))
         ):
             log(f"[{i}/{len(runs)}] {run.run_id}: done before, skipped")
             continue
@@ -319,6 +394,7 @@ def run_benchmark(
                     cfg["evaluation"],
                     base=bases.get(cell),
                     lexicon=lexicon,
+                    protocols=cfg["protocols"],
                 )
         except (ValueError, TypeError) as exc:  # a bad setting in the config: name the run
             raise ValueError(f"run {run.run_id} failed: {exc}") from exc
@@ -343,11 +419,11 @@ def run_benchmark(
     return paths
 
 
-def _pending(runs: list[Run], cell: tuple, out: Path, judged: bool) -> bool:
+def _pending(runs: list[Run], cell: tuple, out: Path, cfg: dict) -> bool:
     """Whether a method of this cell that starts from (or is judged by) the base model still
     has to run (the base is then trained again: same seed, same model)."""
     return any(
-        (r.init_from_base or (judged and r.method != "base"))
+        (r.init_from_base or judged_by_base(cfg, r.method))
         and (r.dataset, r.backbone, r.seed) == cell
         and not (out / "runs" / f"{r.run_id}.json").exists()
         for r in runs

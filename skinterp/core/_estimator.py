@@ -54,7 +54,13 @@ HOOKS: dict[str, str] = {
     "__init__": "the method's own hyperparameters as keyword arguments, then **kwargs",
 }
 #: Class attributes a method may set.
-HOOK_ATTRIBUTES = ("_extra_loss_names", "_native_method", "_word_aggregation", "_fitted_arrays")
+HOOK_ATTRIBUTES = (
+    "_extra_loss_names",
+    "_native_method",
+    "_word_aggregation",
+    "_fitted_arrays",
+    "_decisiveness",
+)
 
 
 @contextlib.contextmanager
@@ -156,6 +162,10 @@ class TextClassifier(
     #: Fitted numpy arrays a method learns outside its module (``_learn_from_data``); saved
     #: with the weights and restored by ``load``.
     _fitted_arrays: tuple[str, ...] = ()
+    #: What the native explanation's word scores are, for the per-epoch decisiveness
+    #: diagnostic in ``history`` (:class:`skinterp.callbacks.Decisiveness`): ``"keep"``
+    #: (keep probabilities of a mask or gate), ``"attention"`` (attention weights) or None.
+    _decisiveness: str | None = None
     #: The core's fitted values beyond ``classes_``, ``tokenizer_`` and ``module_``: what
     #: ``save`` writes to JSON and ``load`` restores, by name (the one list of them).
     _fitted_values: tuple[str, ...] = ("seed_", "input_kind_", "embedding_coverage_")

@@ -21,6 +21,7 @@ from skorch.utils import to_tensor
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from ..callbacks._decisiveness import Decisiveness
 from ..callbacks._finite import FiniteLossCheck
 from ..nn import ClassifierModule
 from ..text import BucketBatchSampler, Collator, EncodedText, TextDataset, check_texts
@@ -106,6 +107,8 @@ class TrainingMixin:
         if self.verbose >= 2:
             cbs.append(("progress_bar", ProgressBar()))
         cbs.extend(self._method_callbacks())
+        if self._decisiveness is not None:
+            cbs.append(("decisiveness", Decisiveness(self._decisiveness)))
         cbs.append(("print_log", PrintLog()))
         return cbs
 

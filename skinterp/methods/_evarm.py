@@ -95,6 +95,7 @@ class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
     }
     _extra_loss_names = ("neg_entropy", "contrastive")
     _native_method = "gate"
+    _decisiveness = "keep"
 
     def __init__(
         self,

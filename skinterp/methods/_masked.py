@@ -38,6 +38,7 @@ class MaskedTextClassifier(ImportanceExplanationMixin, TextClassifier):
     """
 
     _native_method = "mask"
+    _decisiveness = "keep"  # keep probabilities: history records their quantiles per epoch
     _abstract = True  # subclasses must fill the _mask_layer hook
 
     @abstractmethod

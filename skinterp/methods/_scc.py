@@ -89,6 +89,7 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     }
     _extra_loss_names = ("sparse_coding", "contrastive")
     _native_method = "sparse_coding"
+    _decisiveness = "keep"
 
     def __init__(
         self,

@@ -38,6 +38,7 @@ class AttentionClassifier(ImportanceExplanationMixin, TextClassifier):
         "attention_dim": [None, Interval(Integral, 1, None, closed="left")],
     }
     _native_method = "attention"
+    _decisiveness = "attention"  # history records the attention's normalised entropy
     _word_aggregation = "sum"  # a word's attention mass is the sum over its sub-words
     _bottleneck = False
 

@@ -29,24 +29,36 @@ class VMaskClassifier(MaskedTextClassifier):
     padding never counts). For transformers the mask, computed from the input embedding table,
     multiplies the output of the embeddings block, as the paper's BERT variant.
 
-    β is annealed as the public code does -- start at ``beta``, subtract ``beta_step`` every
-    ``beta_every`` epochs -- but clamped at ``beta_floor`` (the public schedule goes negative).
-    The current β is in ``module_.beta`` and logged as ``history[:, "beta"]``;
-    ``history[:, "neg_entropy"]`` logs the weighted term.
+    By default β stays at 0.1 for 20 epochs. The entropy term pulls every keep probability
+    towards 0.5, so a large β leaves a mask that scales all words alike: with the public
+    code's schedule compressed into our epochs (β = 1, minus 0.099 every epoch) nine in ten
+    words kept 0.53-0.89 of their embedding after 10 epochs on Rotten Tomatoes and LIME's
+    AOPC@5 fell to 0.383 (base 0.450); a constant β = 0.01 lets the mask collapse to keep-all
+    (median keep probability 1.0); a constant 0.1 for 20 epochs gave a decisive mask (keep
+    probabilities 0.56 / 0.64 / 1.00 at the 10th / 50th / 90th percentile) and AOPC@5 0.489
+    (CNN over GloVe-50d, seed 0; the multi-seed evidence is in the claims benchmark). The
+    public code's schedule is one setting away: ``beta=1.0, beta_step=0.099, beta_every=10``
+    (start at ``beta``, subtract ``beta_step`` every ``beta_every`` epochs, clamped at
+    ``beta_floor``, where the public code goes negative). The current β is in
+    ``module_.beta`` and logged as ``history[:, "beta"]``; ``history[:, "neg_entropy"]`` logs
+    the weighted term, and ``keep_q10`` / ``keep_q50`` / ``keep_q90`` / ``keep_spread`` how
+    decisive the mask is after each epoch (:class:`skinterp.callbacks.Decisiveness`).
 
     Parameters
     ----------
-    beta : float, default=1.0
+    beta : float, default=0.1
         Initial weight of the entropy (KL-to-Bernoulli(0.5)) term.
     tau : float, default=1.0
         Gumbel-softmax temperature.
     mask_hidden_size : int, default=100
         Hidden units of the inference network.
-    beta_step : float, default=0.099
+    beta_step : float, default=0.0
         Subtracted from β every ``beta_every`` epochs; 0 keeps β constant.
     beta_floor : float, default=0.01
         β never goes below this.
     beta_every : int, default=1
+    max_epochs : int, default=20
+        Twice the base model's default: the mask settles after the classifier does.
     %(backbone_params)s
     %(training_params)s
 
@@ -82,15 +94,16 @@ class VMaskClassifier(MaskedTextClassifier):
 
     def __init__(
         self,
-        beta: float = 1.0,
+        beta: float = 0.1,
         tau: float = 1.0,
         mask_hidden_size: int = 100,
-        beta_step: float = 0.099,
+        beta_step: float = 0.0,
         beta_floor: float = 0.01,
         beta_every: int = 1,
+        max_epochs: int = 20,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
+        super().__init__(max_epochs=max_epochs, **kwargs)
         self.beta = beta
         self.tau = tau
         self.mask_hidden_size = mask_hidden_size

@@ -1,0 +1,153 @@
+"""The claims suite: verdicts from seed-paired differences, the protocol each claim names,
+the tables and the errors for malformed claims (synthetic run records: no training)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from skinterp.benchmark import build_claims, claim_rows, load_config
+from skinterp.benchmark._claims import _bootstrap_ci
+
+CLAIM = {
+    "id": "vmask-t4",
+    "paper": "VMASK",
+    "table": "Table 4",
+    "claim": "AOPC@5 of LIME's rankings: VMASK > base",
+    "protocol": "lime",
+    "metric": "aopc@5",
+    "method": "vmask",
+    "baseline": "base",
+    "direction": "greater",
+    "also_show": ["naopc@5"],
+}
+
+
+def config(**kw):
+    cfg = {
+        "name": "claims-test",
+        "datasets": ["tweets"],
+        "methods": ["base", "vmask", "pct"],
+        "seeds": [0, 1, 2],
+        "protocols": {"lime": {"explainer": "lime", "methods": ["base", "vmask"]}},
+        "claims": [CLAIM],
+    }
+    cfg.update(kw)
+    return cfg
+
+
+def record(method, seed, lime=None, dataset="tweets", **metrics):
+    return {
+        "dataset": dataset,
+        "backbone": "cnn",
+        "method": method,
+        "seed": seed,
+        "metrics": {"accuracy": 0.8, **metrics},
+        "protocols": {} if lime is None else {"lime": lime},
+    }
+
+
+def rows_for(method_vals, base_vals, claim=CLAIM):
+    recs = [record("vmask", s, {"aopc@5": v, "naopc@5": 0.9}) for s, v in enumerate(method_vals)]
+    recs += [record("base", s, {"aopc@5": v, "naopc@5": 0.8}) for s, v in enumerate(base_vals)]
+    return claim_rows(recs, [claim])
+
+
+def test_verdicts_follow_the_paired_interval():
+    (up,) = rows_for([0.5, 0.52, 0.51], [0.4, 0.45, 0.41])
+    assert up["verdict"] == "reproduced"
+    assert up["diff_mean"] == pytest.approx(np.mean([0.1, 0.07, 0.1]))
+    # with three seeds the interval spans the smallest to the largest seed difference
+    assert up["ci95"] == pytest.approx([0.07, 0.1])
+    assert up["method_sd"] == pytest.approx(np.std([0.5, 0.52, 0.51], ddof=1))
+    assert up["also"]["naopc@5"] == pytest.approx({"method": 0.9, "baseline": 0.8})
+    (down,) = rows_for([0.3, 0.31, 0.32], [0.4, 0.45, 0.41])
+    assert down["verdict"] == "contradicted"
+    (mixed,) = rows_for([0.5, 0.3, 0.5], [0.4, 0.45, 0.41])
+    assert mixed["verdict"] == "inconclusive"
+    (few,) = rows_for([0.5, 0.52], [0.4, 0.45])
+    assert few["verdict"] == "too few seeds"
+
+
+def test_seeds_are_paired_not_pooled():
+    # the method is below the baseline on average over seeds but above it within every seed
+    (row,) = rows_for([0.21, 0.51, 0.81], [0.2, 0.5, 0.8])
+    assert row["verdict"] == "reproduced"
+
+
+def test_non_inferiority_and_metric_vs_metric():
+    acc = {**CLAIM, "id": "acc", "protocol": "evaluation", "metric": "accuracy"}
+    acc.update(direction="not_less", margin=0.01, also_show=[])
+    recs = [record("vmask", s) for s in range(3)] + [record("base", s) for s in range(3)]
+    for r, d in zip(recs[:3], [-0.005, 0.0, -0.002], strict=True):
+        r["metrics"]["accuracy"] += d
+    (row,) = claim_rows(recs, [acc])
+    assert row["verdict"] == "reproduced"  # within one point
+    var = {**acc, "id": "ivar", "metric": "I-Var", "baseline_metric": "U-Var", "baseline": "pct"}
+    var.update(method="pct", direction="greater", margin=0.0)
+    recs = [record("pct", s, **{"I-Var": 5.0 + s, "U-Var": 1.0}) for s in range(3)]
+    (row,) = claim_rows(recs, [var])
+    assert row["verdict"] == "reproduced" and row["diff_mean"] == pytest.approx(5.0)
+
+
+def test_bootstrap_interval_is_seeded_and_ordered():
+    d = np.array([0.1, -0.2, 0.3, 0.05])
+    assert _bootstrap_ci(d) == _bootstrap_ci(d)
+    lo, hi = _bootstrap_ci(d)
+    assert d.min() <= lo < d.mean() < hi <= d.max()
+
+
+def test_build_claims_writes_tables_and_figure(tmp_path):
+    cfg = load_config(config())
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for m, vals in (("vmask", [0.5, 0.52, 0.51]), ("base", [0.4, 0.45, 0.41])):
+        for s, v in enumerate(vals):
+            rec = record(m, s, {"aopc@5": v, "naopc@5": 0.9})
+            (runs / f"{m}{s}.json").write_text(json.dumps(rec))
+    path = build_claims(tmp_path)
+    text = path.read_text()
+    assert "## vmask-t4: VMASK Table 4" in text
+    assert "rankings: lime" in text and "judged by the model itself" in text
+    row = (
+        "| tweets / cnn | 0.510 ± 0.010 | 0.420 ± 0.026 | +0.090 [+0.070, +0.100] | 3 | reproduced"
+    )
+    assert row in text
+    assert (tmp_path / "claims.png").stat().st_size > 1000
+    rows = json.loads((tmp_path / "claims.json").read_text())
+    assert rows[0]["verdict"] == "reproduced"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"direction": "bigger"}, "direction must be"),
+        ({"protocol": "shap"}, "protocol 'shap'"),
+        ({"method": "vat"}, "method 'vat' is not a method"),
+        ({"method": "pct"}, "not evaluated under protocol 'lime'"),
+        ({"colour": 1}, "unknown key"),
+    ],
+)
+def test_bad_claims_name_the_problem(change, message):
+    with pytest.raises(ValueError, match=message):
+        load_config(config(claims=[{**CLAIM, **change}]))
+    bad = dict(CLAIM)
+    del bad["metric"]
+    with pytest.raises(ValueError, match="misses"):
+        load_config(config(claims=[bad]))
+    with pytest.raises(ValueError, match="used twice"):
+        load_config(config(claims=[CLAIM, CLAIM]))
+
+
+def test_protocols_merge_over_the_evaluation():
+    cfg = load_config(config())
+    lime = cfg["protocols"]["lime"]
+    assert lime["explainer"] == "lime" and lime["k"] == cfg["evaluation"]["k"]
+    assert lime["methods"] == ["base", "vmask"]
+    with pytest.raises(ValueError, match="unknown key"):
+        load_config(config(protocols={"x": {"explainr": "lime"}}))
+    with pytest.raises(ValueError, match="not methods of this config"):
+        load_config(config(protocols={"x": {"methods": ["vat"]}}, claims=[]))
