@@ -67,7 +67,7 @@ def _subset(data, n):
 )
 def test_vmask_defaults_keep_accuracy_and_a_decisive_mask(loader, n_train):
     """VMaskClassifier(backbone settings).fit(X, y): accuracy within ACCURACY_MARGIN of the
-    base model with the same backbone settings, and a decisive mask (keep_spread >= 0.4)."""
+    base model with the same backbone settings, and a decisive mask (keep_spread >= 0.3)."""
     import skinterp.datasets as ds
 
     data = need_data(getattr(ds, loader))
@@ -79,6 +79,33 @@ def test_vmask_defaults_keep_accuracy_and_a_decisive_mask(loader, n_train):
     acc_vmask = vmask.score(data.X_test, data.y_test)
     assert acc_vmask >= acc_base - ACCURACY_MARGIN, (acc_vmask, acc_base)
     assert vmask.history[-1, "keep_spread"] >= DECISIVE_SPREAD, vmask.history[-1]
-    # the old default (the public schedule compressed into 10 epochs) is not decisive
-    old = VMaskClassifier(**backbone, beta=1.0, beta_step=0.099, max_epochs=10).fit(X, y)
+    # the old default (the public schedule compressed, 6 epochs as measured in issue 16) is not
+    old = VMaskClassifier(**backbone, beta=1.0, beta_step=0.099, max_epochs=6).fit(X, y)
     assert old.history[-1, "keep_spread"] < DECISIVE_SPREAD
+
+
+def test_warm_up_stage_replaces_init_from(toy):
+    """Methods whose paper starts from a fine-tuned backbone train that base model first."""
+    from sklearn.frozen import FrozenEstimator
+
+    from skinterp import EVarMClassifier, SCCClassifier
+
+    X, y = toy
+    tiny = dict(embeddings=None, embedding_dim=16, num_filters=8, random_state=0, max_epochs=4)
+    evarm = EVarMClassifier(**tiny).fit(X, y)
+    assert evarm.resolved_warmup_epochs() == 2  # "auto": half of max_epochs
+    base = evarm.warmup_model_
+    assert type(base) is TextClassifier and len(base.history) == 2
+    assert base.get_params()["num_filters"] == 8 and base.tokenizer_ is evarm.tokenizer_
+    # same as passing the same base model by hand
+    by_hand = EVarMClassifier(**tiny, init_from=FrozenEstimator(base)).fit(X, y)
+    np.testing.assert_allclose(evarm.predict_proba(X), by_hand.predict_proba(X), atol=1e-6)
+    assert by_hand.resolved_warmup_epochs() == 0 and not hasattr(by_hand, "warmup_model_")
+    assert SCCClassifier(**tiny, warmup_epochs=0).resolved_warmup_epochs() == 0
+    assert SCCClassifier(**tiny, warmup_epochs=3).resolved_warmup_epochs() == 3
+    # VMASK starts from a fine-tuned backbone only on transformers (BERT-VMASK)
+    assert VMaskClassifier(**tiny).resolved_warmup_epochs() == 0
+    assert VMaskClassifier(encoder="transformer", max_epochs=3).resolved_warmup_epochs() == 1
+    assert TextClassifier(**tiny).resolved_warmup_epochs() == 0
+    with pytest.raises(ValueError, match="warmup_epochs"):
+        EVarMClassifier(**tiny, warmup_epochs=-1).fit(X, y)

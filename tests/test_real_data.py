@@ -65,10 +65,13 @@ def test_minilm_loads_offline_and_trains_a_step(rt, monkeypatch):
 def test_demo_command(rt, capsys):
     from skinterp.cli import main
 
-    assert main(["demo", "--epochs", "1", "--train-size", "800", "--n-explain", "2"]) == 0
+    argv = ["demo", "--epochs", "1", "--train-size", "800", "--n-explain", "2"]
+    assert main([*argv, "--n-faithful", "10"]) == 0
     out = capsys.readouterr().out
-    assert "test accuracy: 0." in out
-    assert out.count("\n- [") == 2 and "wall time:" in out
+    assert "test accuracy: base 0." in out and ", VMASK 0." in out
+    assert "base: 1 epochs" in out and "VMASK: 2 epochs" in out  # VMASK trains twice as long
+    assert "LIME AOPC@5 on 10 random test sentences" in out and "(NAOPC 0." in out
+    assert out.count('\n- "') == 2 and out.count("    VMASK [") == 2 and "wall time:" in out
 
 
 def test_demo_rejects_bad_options(capsys):
@@ -76,6 +79,8 @@ def test_demo_rejects_bad_options(capsys):
 
     assert main(["demo", "--epochs", "0"]) == 2
     assert "--epochs must be >= 1" in capsys.readouterr().err
+    assert main(["demo", "--n-faithful", "-1"]) == 2
+    assert "--n-faithful must be >= 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["demo", "--backbone", "gpt"])
 

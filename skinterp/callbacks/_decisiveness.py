@@ -10,7 +10,7 @@ from skorch.callbacks import Callback
 __all__ = ["Decisiveness"]
 
 #: The spread ``q90 - q10`` of keep probabilities at or above which a mask counts as decisive.
-DECISIVE_SPREAD = 0.4
+DECISIVE_SPREAD = 0.3
 
 
 class Decisiveness(Callback):
@@ -22,9 +22,12 @@ class Decisiveness(Callback):
     - ``kind="keep"`` (masks and gates, whose word scores are keep probabilities in [0, 1]):
       ``keep_q10``, ``keep_q50``, ``keep_q90`` -- quantiles over all word occurrences -- and
       ``keep_spread = keep_q90 - keep_q10``. A mask whose probabilities all sit near one value
-      (VMASK with a large β: 0.52-0.62) scales every word alike and explains nothing; we call a
-      mask *decisive* when ``keep_spread >= 0.4`` (:data:`DECISIVE_SPREAD`): the words in the
-      top tenth then pass at least 0.4 more of their embedding than those in the bottom tenth.
+      (VMASK with a large β after 6 epochs: 0.52-0.62, a spread of 0.10) scales every word
+      alike and explains nothing; we call a mask *decisive* when ``keep_spread >= 0.3``
+      (:data:`DECISIVE_SPREAD`): the words in the top tenth then pass at least 0.3 more of their
+      embedding than those in the bottom tenth. Measured on Rotten Tomatoes and tweets
+      (CNN over GloVe-50d): failing masks 0.10 (β annealed from 1, 6 epochs) and 0.15 (β =
+      0.01, the mask collapses to keep-all); VMASK's default 0.39-0.58.
     - ``kind="attention"`` (attention weights over the words): ``attn_entropy``, the mean over
       texts of the attention's entropy divided by ``log(n_words)`` -- 1 is uniform attention,
       0 puts all weight on one word.

@@ -97,6 +97,12 @@ TRAINING_PARAMS = """\
         fresh, and ``encoder``/``pretrained``/``embeddings`` are not used. Inside
         ``GridSearchCV`` or ``clone`` wrap it as ``sklearn.frozen.FrozenEstimator(model)``,
         since cloning a plain estimator unfits it.
+    warmup_epochs : int or "auto", default="auto"
+        Without ``init_from``, first fit the plain base model (``TextClassifier`` with these
+        backbone and training settings) for this many epochs and start from it, as the
+        papers whose methods start from a fine-tuned backbone do. ``"auto"``: half of
+        ``max_epochs`` (at least 1) for such methods (E-VarM, SCC, IBA, Entropy; VMASK on
+        transformers), 0 otherwise. The base model is kept as ``warmup_model_``.
     **kwargs
         skorch's other arguments and dunder parameters (``optimizer__momentum``,
         ``iterator_train__num_workers``, ``callbacks__print_log__...``, ...).

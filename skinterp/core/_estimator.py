@@ -60,6 +60,7 @@ HOOK_ATTRIBUTES = (
     "_word_aggregation",
     "_fitted_arrays",
     "_decisiveness",
+    "_starts_from_fine_tuned",
 )
 
 
@@ -150,6 +151,7 @@ class TextClassifier(
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "init_from": "no_validation",
+        "warmup_epochs": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
     }
 
     #: Names of the extra loss terms returned by :meth:`get_loss_terms` (one history column
@@ -166,6 +168,10 @@ class TextClassifier(
     #: diagnostic in ``history`` (:class:`skinterp.callbacks.Decisiveness`): ``"keep"``
     #: (keep probabilities of a mask or gate), ``"attention"`` (attention weights) or None.
     _decisiveness: str | None = None
+    #: Whether the method's paper starts from an already fine-tuned backbone: ``"always"``,
+    #: ``"transformer"`` (only transformer backbones) or None. ``warmup_epochs="auto"`` then
+    #: trains that base model first when no ``init_from`` is given.
+    _starts_from_fine_tuned: str | None = None
     #: The core's fitted values beyond ``classes_``, ``tokenizer_`` and ``module_``: what
     #: ``save`` writes to JSON and ``load`` restores, by name (the one list of them).
     _fitted_values: tuple[str, ...] = ("seed_", "input_kind_", "embedding_coverage_")
@@ -230,6 +236,7 @@ class TextClassifier(
         criterion: type = nn.CrossEntropyLoss,
         train_split: Any = None,
         init_from: Any = None,
+        warmup_epochs: int | str = "auto",
         **kwargs: Any,
     ):
         super().__init__(
@@ -271,6 +278,7 @@ class TextClassifier(
         self.bucket_by_length = bucket_by_length
         self.random_state = random_state
         self.init_from = init_from
+        self.warmup_epochs = warmup_epochs
 
     # ------------------------------------------------------------------ params and tags
     def __setattr__(self, name, value):
@@ -382,6 +390,9 @@ class TextClassifier(
                 else int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             )
         with _seeded(self.seed_, self.device):
+            if not continuing and self.resolved_warmup_epochs() > 0:
+                # the papers' first stage: fine-tune the plain base model, then start from it
+                self.warmup_model_ = self._warm_up(X, y_arr)
             if not continuing:
                 self.tokenizer_ = self._fit_tokenizer(items, kind)
             encodings = self._encode(items, kind, fitting=not continuing)
@@ -390,6 +401,32 @@ class TextClassifier(
             dataset = TextDataset(encodings, y_enc)
             super().fit(dataset, y_enc, **fit_params)
         return self
+
+    def resolved_warmup_epochs(self) -> int:
+        """The epochs of plain base-model training that :meth:`fit` runs first: 0 with an
+        ``init_from``; for ``warmup_epochs="auto"``, half of ``max_epochs`` (at least 1) when
+        the method's paper starts from a fine-tuned backbone, otherwise 0."""
+        if self.init_from is not None:
+            return 0
+        if self.warmup_epochs != "auto":
+            return int(self.warmup_epochs)
+        when = self._starts_from_fine_tuned
+        if when == "always" or (when == "transformer" and self._is_transformer()):
+            return max(1, int(self.max_epochs) // 2)
+        return 0
+
+    def _warm_up(self, X: Any, y: np.ndarray) -> TextClassifier:
+        """Fit the plain base model with this estimator's backbone and training settings."""
+        shared = TextClassifier().get_params(deep=False)
+        params = {k: v for k, v in self.get_params(deep=False).items() if k in shared}
+        params.update(
+            max_epochs=self.resolved_warmup_epochs(),
+            init_from=None,
+            warmup_epochs=0,
+            callbacks=None,
+            random_state=self.seed_,
+        )
+        return TextClassifier(**params).fit(X, y)
 
 
 ESTIMATOR_CLASSES[TextClassifier.__name__] = TextClassifier

@@ -16,10 +16,11 @@ class InputsMixin:
     """Turns raw input into :class:`~skinterp.text.EncodedText` with the fitted tokenizer."""
 
     def _init_source(self):
-        """The fitted model named by ``init_from`` (unwrapping a FrozenEstimator), or None."""
+        """The fitted model named by ``init_from`` (unwrapping a FrozenEstimator), the base
+        model trained by the warm-up stage, or None."""
         src = self.init_from
         if src is None:
-            return None
+            return getattr(self, "warmup_model_", None)
         src = getattr(src, "estimator", src)  # sklearn.frozen.FrozenEstimator
         if not isinstance(src, InputsMixin):
             raise TypeError(

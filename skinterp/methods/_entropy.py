@@ -54,6 +54,7 @@ class EntropyClassifier(TextClassifier):
         "max_reduction_steps": [None, Interval(Integral, 1, None, closed="left")],
     }
     _extra_loss_names = ("entropy",)
+    _starts_from_fine_tuned = "always"  # Feng et al. fine-tune a trained model
 
     def __init__(
         self,

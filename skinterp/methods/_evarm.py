@@ -96,6 +96,7 @@ class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
     _extra_loss_names = ("neg_entropy", "contrastive")
     _native_method = "gate"
     _decisiveness = "keep"
+    _starts_from_fine_tuned = "always"  # the gate is trained on a fine-tuned encoder
 
     def __init__(
         self,

@@ -38,6 +38,7 @@ class IBAClassifier(MaskedTextClassifier):
         "beta": [Interval(Real, 0, None, closed="left")],
     }
     _extra_loss_names = ("capacity",)
+    _starts_from_fine_tuned = "always"  # IBA's bottleneck reads a trained model
 
     def __init__(self, beta: float = 1.0, **kwargs: Any):
         super().__init__(**kwargs)

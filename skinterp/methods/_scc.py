@@ -90,6 +90,7 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     _extra_loss_names = ("sparse_coding", "contrastive")
     _native_method = "sparse_coding"
     _decisiveness = "keep"
+    _starts_from_fine_tuned = "always"
 
     def __init__(
         self,

@@ -91,6 +91,7 @@ class VMaskClassifier(MaskedTextClassifier):
         "beta_every": [Interval(Integral, 1, None, closed="left")],
     }
     _extra_loss_names = ("neg_entropy",)
+    _starts_from_fine_tuned = "transformer"  # BERT-VMASK starts from a fine-tuned BERT
 
     def __init__(
         self,
