@@ -185,3 +185,27 @@ def test_exhaustive_occlusion_agrees_with_brute_force(kw):
             full, reduced = p_pos(words), p_pos(rest)
             expected = full - reduced if pos else reduced - full
             assert e.scores[i] == pytest.approx(expected)
+
+
+def test_global_explainer_ranks_by_one_table(toy, fitted_cnn):
+    """VMASK Fig. 1's rankings: the model's global_importance_, or the summed native scores."""
+    from skinterp import VMaskClassifier
+    from skinterp.explain import GlobalExplainer, global_importance, get_explainer
+
+    X, y = toy
+    vmask = VMaskClassifier(embedding_dim=16, num_filters=8, max_epochs=2, random_state=0)
+    vmask.fit(X, y)
+    table = vmask.global_importance_
+    (exp,) = get_explainer("global").explain(vmask, [X[0]])
+    np.testing.assert_allclose(exp.scores, [table[w.lower()] for w in exp.words])
+    assert exp.method == "global"
+    # a model without a table: the sum of its native scores over the texts explained
+    summed = global_importance(fitted_cnn, X[:6])
+    exps = GlobalExplainer().explain(fitted_cnn, X[:6])
+    for e in exps:
+        np.testing.assert_allclose(e.scores, [summed[w.lower()] for w in e.words])
+    # the same word gets the same score in every text
+    scores = {}
+    for e in exps:
+        for w, s in zip(e.words, e.scores, strict=True):
+            assert scores.setdefault(w.lower(), s) == s

@@ -150,6 +150,7 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
     if "posthoc_accuracy" in wanted:
         (curve,) = report.attrs["curves"]["posthoc_accuracy"].values()
         out["posthoc_curve"] = list(curve)
+        out["posthoc_mean"] = float(np.mean(curve))  # the curve's average over k = 1..curve_k
     for key in ("comprehensiveness", "sufficiency", "IR#", "UR#", "I-Var", "U-Var"):
         if key in values:
             out[key] = values[key]

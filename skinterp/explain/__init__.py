@@ -3,6 +3,7 @@
 from ..interface import Explanation, aggregate_token_scores
 from ._explainers import (
     BaseExplainer,
+    GlobalExplainer,
     GradientExplainer,
     LimeExplainer,
     NativeExplainer,
@@ -18,6 +19,7 @@ __all__ = [
     "PERTURBATIONS",
     "BaseExplainer",
     "Explanation",
+    "GlobalExplainer",
     "GradientExplainer",
     "LimeExplainer",
     "NativeExplainer",

@@ -21,6 +21,7 @@ from ._shapley import ShapleyExplainer
 
 __all__ = [
     "BaseExplainer",
+    "GlobalExplainer",
     "GradientExplainer",
     "LimeExplainer",
     "NativeExplainer",
@@ -136,6 +137,41 @@ class RandomExplainer(BaseExplainer):
         return _build(estimator, items, scores, _full_proba(estimator, items), "random")
 
 
+class GlobalExplainer(BaseExplainer):
+    """Every word scored by one *global* importance table (VMASK Fig. 1's rankings).
+
+    The table is the model's own ``global_importance_`` when it has one (the expected keep
+    probability of every word type for VMASK, L2X and IBA); otherwise, as for the base model,
+    the sum of its native word scores over the texts being explained (SP-LIME style,
+    :func:`global_importance`). Words are looked up lower-cased; a word missing from the
+    table scores one below the table's lowest score, so it ranks last.
+
+    Parameters
+    ----------
+    fallback : str or explainer, default="native"
+        Explainer whose scores are summed when the model has no ``global_importance_``.
+    """
+
+    name = "global"
+
+    def __init__(self, fallback: Any = "native"):
+        self.fallback = fallback
+
+    def _explain_items(self, estimator, items):
+        table = getattr(estimator, "global_importance_", None)
+        if table is None:
+            X = (
+                [it.encoding for it in items]
+                if is_skinterp(estimator)
+                else [it.text for it in items]
+            )
+            table = global_importance(estimator, X, self.fallback)
+        lookup = {str(k).lower(): float(v) for k, v in table.items()}
+        floor = min(lookup.values(), default=0.0) - 1.0  # unknown words rank last
+        scores = [[lookup.get(w.lower(), floor) for w in it.words] for it in items]
+        return _build(estimator, items, scores, _full_proba(estimator, items), "global")
+
+
 _EXPLAINERS = {
     "native": NativeExplainer,
     "gradient": GradientExplainer,
@@ -143,6 +179,7 @@ _EXPLAINERS = {
     "shapley": ShapleyExplainer,
     "occlusion": OcclusionExplainer,
     "random": RandomExplainer,
+    "global": GlobalExplainer,
 }
 
 
