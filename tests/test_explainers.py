@@ -190,7 +190,7 @@ def test_exhaustive_occlusion_agrees_with_brute_force(kw):
 def test_global_explainer_ranks_by_one_table(toy, fitted_cnn):
     """VMASK Fig. 1's rankings: the model's global_importance_, or the summed native scores."""
     from skinterp import VMaskClassifier
-    from skinterp.explain import GlobalExplainer, global_importance, get_explainer
+    from skinterp.explain import GlobalExplainer, get_explainer, global_importance
 
     X, y = toy
     vmask = VMaskClassifier(embedding_dim=16, num_filters=8, max_epochs=2, random_state=0)
