@@ -72,7 +72,7 @@ def build_backbone(est: Any, tok: Any, seed: int | None) -> tuple[nn.Module, flo
     }
     if est.encoder == "cnn":
         cnn = CNNEncoder(num_filters=est.num_filters, filter_sizes=est.filter_sizes, **common)
-        return cnn, coverage
+        return _zero_unknown(cnn, tok), coverage
     lstm = LSTMEncoder(
         hidden_size=est.hidden_size,
         num_layers=est.num_layers,
@@ -80,4 +80,17 @@ def build_backbone(est: Any, tok: Any, seed: int | None) -> tuple[nn.Module, flo
         pooling=est.pooling or "max",
         **common,
     )
-    return lstm, coverage
+    return _zero_unknown(lstm, tok), coverage
+
+
+def _zero_unknown(encoder: nn.Module, tok: Any) -> nn.Module:
+    """Start the [UNK] row at zero.
+
+    With ``min_freq=1`` every training word has its own row, so [UNK] never occurs in training
+    and a random start row would stay random: every unseen test word would then add the same
+    random vector. On tweets (9.5 % of test tokens unseen) one seed of the CNN base model fell
+    to 0.740 accuracy on 200 test texts, and to 0.915 with this row zeroed.
+    """
+    with torch.no_grad():
+        encoder.embedding.weight[tok.unk_id] = 0.0
+    return encoder
