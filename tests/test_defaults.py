@@ -109,3 +109,19 @@ def test_warm_up_stage_replaces_init_from(toy):
     assert TextClassifier(**tiny).resolved_warmup_epochs() == 0
     with pytest.raises(ValueError, match="warmup_epochs"):
         EVarMClassifier(**tiny, warmup_epochs=-1).fit(X, y)
+
+
+def test_decisiveness_leaves_out_truncated_words(toy):
+    """Words beyond max_length score 0 without being masked; they must not count."""
+    X, y = toy
+    long = [" ".join([x] * 6) for x in X]  # every text far beyond max_length tokens
+    tiny = dict(embeddings=None, embedding_dim=16, num_filters=8, random_state=0)
+    clf = VMaskClassifier(max_epochs=1, max_length=8, **tiny).fit(long, y)
+    enc = clf.encode(long[:256])
+    kept = [
+        e.scores[np.unique(c.word_ids[c.word_ids >= 0])]
+        for c, e in zip(enc, clf.explain(enc), strict=True)
+    ]
+    expected = Decisiveness("keep").initialize().summary(kept)
+    assert clf.history[-1, "keep_q10"] == pytest.approx(expected["keep_q10"])
+    assert expected["keep_q10"] > 0  # the truncated words' zeros are not in it

@@ -17,7 +17,8 @@ class Decisiveness(Callback):
     """Record how decisive the native explanation is, at the end of every epoch.
 
     The model explains a fixed sample of its training texts (the first ``n_texts``, in eval
-    mode, so no random numbers are drawn and training is unchanged) and records:
+    mode, so no random numbers are drawn and training is unchanged; words cut off by
+    ``max_length`` are left out) and records:
 
     - ``kind="keep"`` (masks and gates, whose word scores are keep probabilities in [0, 1]):
       ``keep_q10``, ``keep_q50``, ``keep_q90`` -- quantiles over all word occurrences -- and
@@ -55,7 +56,15 @@ class Decisiveness(Callback):
     def on_epoch_end(self, net, **kwargs):
         if not self.sample_:
             return
-        for key, value in self.summary([e.scores for e in net.explain(self.sample_)]).items():
+        scores = []
+        for enc, exp in zip(self.sample_, net.explain(self.sample_), strict=True):
+            ids = getattr(enc, "word_ids", None)
+            if ids is None:
+                scores.append(exp.scores)
+                continue
+            # words cut off by max_length have no token and a score of 0: leave them out
+            scores.append(np.asarray(exp.scores)[np.unique(ids[ids >= 0])])
+        for key, value in self.summary(scores).items():
             net.history.record(key, value)
 
     def summary(self, scores: list[np.ndarray]) -> dict[str, Any]:
