@@ -18,13 +18,13 @@ import numpy as np
 
 from ._config import (
     DATASETS,
-    EVALUATION_METRICS,
     Run,
     expand_runs,
     judged_by_base,
     load_config,
     needs_base,
 )
+from ._evaluation import _HISTORY_KEYS, _eval_subset, _metrics
 
 __all__ = ["environment", "run_benchmark", "run_one"]
 
@@ -93,90 +93,6 @@ def _round(v: Any) -> Any:
     if isinstance(v, (float, np.floating)):
         return round(float(v), 5)
     return v
-
-
-def _explainer(evaluation: dict):
-    """The explainer that ranks words for every metric: a name, with constructor arguments."""
-    from ..explain import get_explainer
-
-    name, params = evaluation["explainer"], evaluation["explainer_params"]
-    return type(get_explainer(name))(**params) if params else get_explainer(name)
-
-
-def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict:
-    """The run's metrics from one :func:`skinterp.metrics.evaluate` call, as the flat record
-    the tables read (``aopc@k``, ``posthoc@k``, ``posthoc_curve``, ``plausibility@k``, ...).
-
-    ``evaluation["metrics"]`` chooses what is computed; NAOPC also needs ``naopc_k > 0`` and
-    plausibility a sentiment data set."""
-    from ..metrics import evaluate
-
-    ks = list(evaluation["k"])
-    wanted = set(evaluation["metrics"])
-    if not evaluation["naopc_k"]:
-        wanted.discard("naopc")
-    plausible = run.plausibility and lexicon is not None
-    if not plausible:
-        wanted.discard("plausibility")
-    metrics = [m for m in EVALUATION_METRICS if m in wanted]
-    report = evaluate(
-        clf,
-        X,
-        y,
-        metrics=metrics,
-        explainers=[_explainer(evaluation)],
-        k=ks,
-        curve_k=int(evaluation["curve_k"]),
-        size=evaluation["size"],
-        lexicon=lexicon if plausible else None,
-        judge=judge,
-        naopc_k=int(evaluation["naopc_k"]) or None,
-        # the bounds need ~2 x beam_width x n_words forward passes per text and level, so
-        # profiles may evaluate NAOPC on a prefix of the evaluation texts
-        naopc_n=int(evaluation["naopc_n_eval"]) or None,
-        beam_width=int(evaluation["naopc_beam_width"]),
-        progress=False,
-    )
-    values = dict(zip(report["metric"], report["value"], strict=True))
-    out = {"accuracy": values["accuracy"]}
-    if "confidence" in wanted:
-        out["confidence"] = values["confidence"]
-    if "aopc" in wanted:
-        out.update({f"aopc@{k}": values[f"aopc@{k}"] for k in ks})
-        (curve,) = report.attrs["curves"]["aopc"].values()
-        out["aopc_curve"] = list(curve)
-        # SCC eq. 11 reports the drop at k itself, not the average over 1..k
-        out.update({f"drop@{k}": curve[k - 1] for k in ks})
-    if "posthoc_accuracy" in wanted:
-        (curve,) = report.attrs["curves"]["posthoc_accuracy"].values()
-        out["posthoc_curve"] = list(curve)
-        out["posthoc_mean"] = float(np.mean(curve))  # the curve's average over k = 1..curve_k
-    for key in ("comprehensiveness", "sufficiency", "IR#", "UR#", "I-Var", "U-Var"):
-        if key in values:
-            out[key] = values[key]
-    if "naopc" in wanted:
-        key = f"naopc@{evaluation['naopc_k']}"
-        out[key] = values[key]
-    if "posthoc_accuracy" in wanted:
-        out.update({f"posthoc@{k}": values[f"posthoc_accuracy@{k}"] for k in ks})
-    if "plausibility" in wanted:
-        for k in ks:
-            out[f"plausibility@{k}"] = {
-                m: values[f"{m}@{k}"] for m in ("precision", "recall", "f1")
-            }
-    return out
-
-
-def _eval_subset(data, n: int, sample: str, seed: int):
-    """The evaluation texts: the first ``n`` test texts, or ``n`` drawn at random with a fixed
-    seed (the same texts for every method, backbone and training seed)."""
-    X, y = data.X_test, data.y_test
-    if not n or n >= len(X):
-        return list(X), list(y)
-    if sample == "first":
-        return list(X[:n]), list(y[:n])
-    idx = np.sort(np.random.RandomState(seed).choice(len(X), n, replace=False))
-    return [X[i] for i in idx], [y[i] for i in idx]
 
 
 def run_one(
@@ -269,23 +185,6 @@ def run_one(
         ),
     }
     return record, clf
-
-
-_HISTORY_KEYS = frozenset(
-    {
-        "epoch",
-        "train_loss",
-        "valid_loss",
-        "valid_acc",
-        "beta",
-        "keep_q10",
-        "keep_q50",
-        "keep_q90",
-        "keep_spread",
-        "attn_entropy",
-        "valid_acc_best",
-    }
-)
 
 
 def _write_json(path: Path, obj: dict) -> None:

@@ -26,42 +26,13 @@ from torch import nn
 from .._validation import check_target
 from ..text import TextDataset, check_texts
 from ._docstring import shared_params
+from ._hooks import HOOK_ATTRIBUTES, HOOKS
 from ._inference import InferenceMixin, py_value
 from ._inputs import InputsMixin
 from ._persistence import ESTIMATOR_CLASSES, PersistenceMixin
 from ._training import TrainingMixin
 
 __all__ = ["HOOKS", "TextClassifier"]
-
-#: The hooks a method may fill, and what each is for. Overriding any other method of the core
-#: in a subclass is refused when the class is defined.
-HOOKS: dict[str, str] = {
-    "_build_module": "(encoder, n_classes) -> nn.Module: the method's module; forward returns "
-    "(logits, extras)",
-    "get_loss_terms": "(y_pred, y_true, X, training) -> {name: weighted scalar}: extra loss "
-    "terms, each logged to history (declare names in _extra_loss_names)",
-    "_native_token_scores": "(batch) -> (token scores (B, T), logits (B, C)): the native "
-    "explanation (base: gradient x input)",
-    "_learn_from_data": "(encodings, y) -> None: corpus statistics needed before the module is "
-    "built (AGN), stored as fitted attributes",
-    "_check_hyperparams": "() -> None: extra parameter checks; call super() first",
-    "_method_callbacks": "() -> [(name, Callback)]: the method's schedules (annealing, "
-    "phases), placed before the epoch table",
-    "_mask_layer": "(word_dim, masked_dim) -> nn.Module: the mask layer (mask family only)",
-    "train_step": "skorch's documented override, for several passes or alternating stages; "
-    "reuse step_optimizer(loss_fn)",
-    "train_step_single": "skorch's documented override for one pass",
-    "__init__": "the method's own hyperparameters as keyword arguments, then **kwargs",
-}
-#: Class attributes a method may set.
-HOOK_ATTRIBUTES = (
-    "_extra_loss_names",
-    "_native_method",
-    "_word_aggregation",
-    "_fitted_arrays",
-    "_decisiveness",
-    "_starts_from_fine_tuned",
-)
 
 
 @contextlib.contextmanager
@@ -401,19 +372,6 @@ class TextClassifier(
             dataset = TextDataset(encodings, y_enc)
             super().fit(dataset, y_enc, **fit_params)
         return self
-
-    def resolved_warmup_epochs(self) -> int:
-        """The epochs of plain base-model training that :meth:`fit` runs first: 0 with an
-        ``init_from``; for ``warmup_epochs="auto"``, half of ``max_epochs`` (at least 1) when
-        the method's paper starts from a fine-tuned backbone, otherwise 0."""
-        if self.init_from is not None:
-            return 0
-        if self.warmup_epochs != "auto":
-            return int(self.warmup_epochs)
-        when = self._starts_from_fine_tuned
-        if when == "always" or (when == "transformer" and self._is_transformer()):
-            return max(1, int(self.max_epochs) // 2)
-        return 0
 
     def _warm_up(self, X: Any, y: np.ndarray) -> TextClassifier:
         """Fit the plain base model with this estimator's backbone and training settings."""

@@ -33,6 +33,19 @@ class InputsMixin:
             )
         return src
 
+    def resolved_warmup_epochs(self) -> int:
+        """The epochs of plain base-model training that :meth:`fit` runs first: 0 with an
+        ``init_from``; for ``warmup_epochs="auto"``, half of ``max_epochs`` (at least 1) when
+        the method's paper starts from a fine-tuned backbone, otherwise 0."""
+        if self.init_from is not None:
+            return 0
+        if self.warmup_epochs != "auto":
+            return int(self.warmup_epochs)
+        when = self._starts_from_fine_tuned
+        if when == "always" or (when == "transformer" and self._is_transformer()):
+            return max(1, int(self.max_epochs) // 2)
+        return 0
+
     def _fit_tokenizer(self, items: list, kind: str):
         src = self._init_source()
         if src is not None:

@@ -1,0 +1,63 @@
+"""Validation of the evaluation settings and the named protocols of a configuration."""
+
+from __future__ import annotations
+
+import copy
+
+#: What the harness evaluates by default ([evaluation] metrics chooses among these).
+EVALUATION_METRICS = (
+    "confidence",
+    "aopc",
+    "posthoc_accuracy",
+    "comprehensiveness",
+    "sufficiency",
+    "reduced_number",
+    "saliency_variance",
+    "naopc",
+    "plausibility",
+)
+
+
+def _check_evaluation(ev: dict, where: str) -> None:
+    from ..explain import get_explainer
+
+    if ev["judge"] not in ("self", "base"):
+        raise ValueError(f"{where} judge must be 'self' or 'base', got {ev['judge']!r}.")
+    if not isinstance(ev["explainer"], str):
+        raise ValueError(f"{where} explainer must be a name, got {ev['explainer']!r}.")
+    explainer = get_explainer(ev["explainer"])  # names the known explainers if unknown
+    if not isinstance(ev["explainer_params"], dict):
+        raise ValueError(f"{where} explainer_params must be a table of keyword arguments.")
+    try:
+        type(explainer)(**ev["explainer_params"])
+    except TypeError as exc:
+        raise ValueError(f"{where} explainer_params do not fit {ev['explainer']}: {exc}") from exc
+    ks = ev["k"]
+    if not isinstance(ks, list) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
+        raise ValueError(f"{where} k must be a list of integers >= 1, got {ks!r}.")
+    bad = [m for m in ev["metrics"] if m not in EVALUATION_METRICS]
+    if not isinstance(ev["metrics"], list) or bad:
+        raise ValueError(f"{where} metrics: unknown {bad}; use any of {list(EVALUATION_METRICS)}.")
+
+
+def _resolve_protocols(cfg: dict) -> dict:
+    """Each named protocol: the [evaluation] settings with its own on top, and the methods it
+    applies to (default: every method of the config)."""
+    if not isinstance(cfg["protocols"], dict):
+        raise ValueError("[protocols] must be a table of [protocols.<name>] tables.")
+    out = {}
+    for name, over in cfg["protocols"].items():
+        if not isinstance(over, dict):
+            raise ValueError(f"[protocols.{name}] must be a table.")
+        extra = sorted(set(over) - set(cfg["evaluation"]) - {"methods", "description"})
+        if extra:
+            raise ValueError(
+                f"unknown key(s) {extra} in [protocols.{name}]; known: methods, description and "
+                f"the [evaluation] keys {sorted(cfg['evaluation'])}."
+            )
+        proto = {**copy.deepcopy(cfg["evaluation"]), **over}
+        proto.setdefault("methods", list(cfg["methods"]))
+        proto.setdefault("description", "")
+        _check_evaluation(proto, f"[protocols.{name}]")
+        out[name] = proto
+    return out
