@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import small_cnn
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -198,3 +199,33 @@ def test_custom_encoder_module(toy):
     clf = TextClassifier(encoder=module, max_epochs=3, lr=1e-2, random_state=0).fit(X, y)
     assert torch.equal(module.emb.weight, before)  # the user's module is never trained in place
     assert clf.explain("a great film").scores.shape == (3,)
+
+
+def test_early_stopping_on_valid_acc_keeps_the_most_accurate_epoch(toy):
+    X, y = toy
+    clf = small_cnn(
+        max_epochs=6, validation_fraction=0.25, early_stopping="valid_acc", patience=6
+    ).fit(X, y)
+    hist = clf.history
+    assert len(hist) == 6  # patience >= max_epochs: selects the checkpoint, never stops early
+    valid = clf._validation_split()(np.arange(len(X)), np.asarray(y))[1]
+    held_out = [X[i] for i in valid.indices]
+    y_valid = np.asarray(y)[valid.indices]
+    best = max(hist[:, "valid_acc"])
+    assert clf.score(held_out, y_valid) == pytest.approx(best)
+    with pytest.raises(ValueError, match="early_stopping"):
+        small_cnn(early_stopping="accuracy").fit(X, y)
+
+
+def test_warm_up_holds_out_the_main_fits_validation_texts(toy):
+    from skinterp import EVarMClassifier
+
+    X, y = toy
+    clf = EVarMClassifier(
+        embedding_dim=8, num_filters=4, max_epochs=2, validation_fraction=0.25, random_state=0
+    ).fit(X, y)
+    rows, labels = np.arange(len(X)), np.asarray(y)
+    main = clf._validation_split()(rows, labels)[1].indices
+    warm = clf.warmup_model_.train_split(rows, labels)[1].indices
+    np.testing.assert_array_equal(main, warm)
+    assert "valid_acc" in clf.warmup_model_.history[-1]

@@ -72,9 +72,12 @@ TRAINING_PARAMS = """\
     validation_fraction : float or None, default=None
         Hold out this stratified share of the training data to report ``valid_loss`` and
         ``valid_acc`` each epoch. None: no validation (unless ``early_stopping``).
-    early_stopping : bool, default=False
-        Stop when ``valid_loss`` has not improved for ``patience`` epochs and restore the best
-        weights; uses ``validation_fraction`` (0.1 if None).
+    early_stopping : bool or {"valid_loss", "valid_acc"}, default=False
+        Stop when the monitored validation score has not improved for ``patience`` epochs and
+        restore the best epoch's weights; uses ``validation_fraction`` (0.1 if None). True
+        monitors ``valid_loss``; ``"valid_acc"`` keeps the most accurate epoch, as the papers'
+        best-checkpoint selection does (with ``patience >= max_epochs`` it never stops early
+        and only selects the checkpoint). A warm-up stage holds out the same texts.
     patience : int, default=5
     bucket_by_length : bool, default=False
         Form training batches of similar length (less padding, faster on long-tailed data).

@@ -115,7 +115,7 @@ class TextClassifier(
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "validation_fraction": [None, Interval(Real, 0, 1, closed="neither")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"valid_loss", "valid_acc"})],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "bucket_by_length": ["boolean"],
         "device": [None, str, torch.device],
@@ -197,7 +197,7 @@ class TextClassifier(
         weight_decay: float = 0.0,
         optimizer: type = torch.optim.Adam,
         validation_fraction: float | None = None,
-        early_stopping: bool = False,
+        early_stopping: bool | str = False,
         patience: int = 5,
         bucket_by_length: bool = False,
         device: str | torch.device = "cpu",
@@ -377,6 +377,9 @@ class TextClassifier(
         """Fit the plain base model with this estimator's backbone and training settings."""
         shared = TextClassifier().get_params(deep=False)
         params = {k: v for k, v in self.get_params(deep=False).items() if k in shared}
+        if params.get("train_split") is None and (self.validation_fraction or self.early_stopping):
+            # the same held-out texts as the main fit, so validation never sees warm-up data
+            params["train_split"] = self._validation_split(y) or False
         params.update(
             max_epochs=self.resolved_warmup_epochs(),
             init_from=None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +34,14 @@ __all__ = ["TrainingMixin"]
 
 _DEFAULT_LR = {"transformer": 2e-5, "other": 1e-3}
 _DEFAULT_DROPOUT = {"transformer": 0.1, "other": 0.5}
+
+
+class _KeepBest(EarlyStopping):
+    """EarlyStopping that stands aside in a fit without validation data (too few texts)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.monitor in net.history[-1]:
+            super().on_epoch_end(net, **kwargs)
 
 
 def _valid_accuracy(net: Any, X: Any, y: Any) -> float:
@@ -103,7 +113,14 @@ class TrainingMixin:
             cbs.append((f"valid_{name}", PassthroughScoring(name=f"valid_{name}")))
         cbs.append(("finite_loss", FiniteLossCheck()))
         if self.early_stopping:
-            cbs.append(("early_stopping", EarlyStopping(patience=self.patience, load_best=True)))
+            monitor = "valid_loss" if self.early_stopping is True else self.early_stopping
+            stopper = _KeepBest(
+                monitor=monitor,
+                patience=self.patience,
+                lower_is_better=monitor == "valid_loss",
+                load_best=True,
+            )
+            cbs.append(("early_stopping", stopper))
         if self.verbose >= 2:
             cbs.append(("progress_bar", ProgressBar()))
         cbs.extend(self._method_callbacks())
@@ -114,11 +131,41 @@ class TrainingMixin:
 
     def get_split_datasets(self, X, y=None, **fit_params):
         if self.train_split is None and (self.validation_fraction or self.early_stopping):
-            split = ValidSplit(
-                self.validation_fraction or 0.1, stratified=True, random_state=self.seed_
-            )
-            return split(self.get_dataset(X, y), y)
+            split = self._validation_split(y, warn=True)
+            dataset = self.get_dataset(X, y)
+            return (dataset, None) if split is None else split(dataset, y)
         return super().get_split_datasets(X, y, **fit_params)
+
+    def _validation_split(self, y: Any = None, warn: bool = False) -> ValidSplit | None:
+        """The stratified hold-out of ``validation_fraction`` (0.1 if None), seeded by the fit.
+
+        None when ``y`` is too small to hold out a stratified share (a class with one text,
+        or fewer texts on either side than classes): an explicit ``validation_fraction`` is
+        then an error; the implicit one of ``early_stopping`` falls back to training on every
+        text and keeping the last epoch, with a warning.
+        """
+        fraction = self.validation_fraction or 0.1
+        if y is not None:
+            _, counts = np.unique(np.asarray(y), return_counts=True)
+            n_valid = math.ceil(fraction * counts.sum())
+            n_classes = len(counts)
+            if counts.min() < 2 or n_valid < n_classes or counts.sum() - n_valid < n_classes:
+                problem = (
+                    f"cannot hold out a stratified validation share of {fraction} from "
+                    f"{counts.sum()} texts of {n_classes} classes (smallest class: "
+                    f"{counts.min()} texts)"
+                )
+                if self.validation_fraction is not None:
+                    raise ValueError(f"validation_fraction={fraction}: {problem}.")
+                if warn:
+                    warnings.warn(
+                        f"early_stopping={self.early_stopping!r}: {problem}; training on every "
+                        "text and keeping the last epoch.",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                return None
+        return ValidSplit(fraction, stratified=True, random_state=self.seed_)
 
     def get_dataset(self, X, y=None):
         if isinstance(X, Dataset):

@@ -68,8 +68,11 @@ class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
 
     Parameters
     ----------
-    beta : float, default=1.0
-        Weight of the gate's entropy term (the paper searches {0.1, 0.5, 1, 10, 50}).
+    beta : float, default=0.1
+        Weight of the gate's entropy term (the paper searches {0.1, 0.5, 1, 10, 50}). 0.1,
+        the grid's lowest, as VMASK's default: on Rotten Tomatoes (CNN, seed 0) β = 1 and
+        β = 0.1 reach the same accuracy (0.739 / 0.740) but β = 1 holds every keep
+        probability near 0.5 (q10-q90 spread 0.18 after 10 epochs, 0.33 with β = 0.1).
     tau : float, default=0.5
         Contrastive temperature (the paper searches 0.1..0.9).
     gumbel_tau : float, default=1.0
@@ -100,7 +103,7 @@ class EVarMClassifier(ImportanceExplanationMixin, TextClassifier):
 
     def __init__(
         self,
-        beta: float = 1.0,
+        beta: float = 0.1,
         tau: float = 0.5,
         gumbel_tau: float = 1.0,
         gate_hidden_size: int = 128,
