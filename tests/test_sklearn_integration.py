@@ -229,3 +229,13 @@ def test_warm_up_holds_out_the_main_fits_validation_texts(toy):
     warm = clf.warmup_model_.train_split(rows, labels)[1].indices
     np.testing.assert_array_equal(main, warm)
     assert "valid_acc" in clf.warmup_model_.history[-1]
+
+
+def test_too_few_texts_to_hold_out_validation(toy):
+    X, y = toy
+    X2, y2 = X[:3], ["pos", "neg", "pos"]
+    with pytest.warns(UserWarning, match="cannot hold out a stratified validation share"):
+        clf = small_cnn(max_epochs=2, early_stopping="valid_acc").fit(X2, y2)
+    assert len(clf.history) == 2 and "valid_acc" not in clf.history[-1]
+    with pytest.raises(ValueError, match=r"validation_fraction=0.5: .*smallest class: 1 texts"):
+        small_cnn(max_epochs=1, validation_fraction=0.5).fit(X2, y2)
