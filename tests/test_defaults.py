@@ -6,6 +6,8 @@ Also the per-epoch decisiveness diagnostic itself (skinterp.callbacks.Decisivene
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from conftest import need_data
@@ -82,6 +84,60 @@ def test_vmask_defaults_keep_accuracy_and_a_decisive_mask(loader, n_train):
     # the old default (the public schedule compressed, 6 epochs as measured in issue 16) is not
     old = VMaskClassifier(**backbone, beta=1.0, beta_step=0.099, max_epochs=6).fit(X, y)
     assert old.history[-1, "keep_spread"] < DECISIVE_SPREAD
+
+
+@pytest.mark.parametrize("name", ["EVarMClassifier", "SCCClassifier"])
+def test_gate_method_defaults_keep_accuracy(name):
+    """E-VarM and SCC with nothing but backbone settings (their warm-up stage, SCC's
+    best-checkpoint selection) stay within ACCURACY_MARGIN of the base model on a Rotten
+    Tomatoes subset; E-VarM's gate is also decisive (the next test: SCC's is not yet)."""
+    _fit_gate_method(name, check_decisive=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "EVarMClassifier",
+        pytest.param(
+            "SCCClassifier",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap (issue 16): SCC's most accurate epoch comes before its l1 term "
+                "sparsifies the mask (keep_spread 0.17 on this subset); later epochs empty it",
+            ),
+        ),
+    ],
+)
+def test_gate_method_defaults_leave_a_decisive_mask(name):
+    _fit_gate_method(name, check_decisive=True)
+
+
+@functools.cache
+def _rt_subset_fit(name: str) -> tuple[float, float]:
+    """(test accuracy, keep_spread) of ``name`` fitted on 3000 Rotten Tomatoes texts with
+    nothing but backbone settings; keep_spread of the returned model over the first 256
+    training texts (nan for the base model). Cached: each model is fitted once per run."""
+    import skinterp
+    import skinterp.datasets as ds
+
+    data = need_data(ds.load_rotten_tomatoes)
+    X, y = _subset(data, 3000)
+    clf = getattr(skinterp, name)(encoder="cnn", embeddings="glove-50d", random_state=0)
+    clf.fit(X, y)
+    acc = clf.score(data.X_test, data.y_test)
+    if name == "TextClassifier":
+        return acc, float("nan")
+    scores = [e.scores for e in clf.explain(clf.encode(X[:256]))]
+    return acc, Decisiveness("keep").initialize().summary(scores)["keep_spread"]
+
+
+def _fit_gate_method(name: str, check_decisive: bool) -> None:
+    acc_base, _ = _rt_subset_fit("TextClassifier")
+    acc, spread = _rt_subset_fit(name)
+    if check_decisive:
+        assert spread >= DECISIVE_SPREAD, spread
+    else:
+        assert acc >= acc_base - ACCURACY_MARGIN, (acc, acc_base)
 
 
 def test_warm_up_stage_replaces_init_from(toy):

@@ -112,7 +112,12 @@ class TrainingMixin:
             cbs.append((name, PassthroughScoring(name=name, on_train=True)))
             cbs.append((f"valid_{name}", PassthroughScoring(name=f"valid_{name}")))
         cbs.append(("finite_loss", FiniteLossCheck()))
-        if self.early_stopping:
+        if self.verbose >= 2:
+            cbs.append(("progress_bar", ProgressBar()))
+        cbs.extend(self._method_callbacks())
+        if self._decisiveness is not None:
+            cbs.append(("decisiveness", Decisiveness(self._decisiveness)))
+        if self.early_stopping:  # last: the epoch it stops at is fully recorded
             monitor = "valid_loss" if self.early_stopping is True else self.early_stopping
             stopper = _KeepBest(
                 monitor=monitor,
@@ -121,11 +126,6 @@ class TrainingMixin:
                 load_best=True,
             )
             cbs.append(("early_stopping", stopper))
-        if self.verbose >= 2:
-            cbs.append(("progress_bar", ProgressBar()))
-        cbs.extend(self._method_callbacks())
-        if self._decisiveness is not None:
-            cbs.append(("decisiveness", Decisiveness(self._decisiveness)))
         cbs.append(("print_log", PrintLog()))
         return cbs
 
