@@ -104,7 +104,10 @@ def main(argv: list[str] | None = None) -> dict:
         if args.explainer == "native"
         else LimeExplainer(num_samples=args.num_samples, random_state=args.seed)
     )
-    scoring = {"accuracy": "accuracy", "interpretability": make_aopc_scorer(k=5, explainer=explainer)}
+    scoring = {
+        "accuracy": "accuracy",
+        "interpretability": make_aopc_scorer(k=5, explainer=explainer),
+    }
     estimator = getattr(skinterp, run.estimator)(**run.params, random_state=args.seed)
     start = time.perf_counter()
     search = GridSearchCV(
@@ -148,7 +151,8 @@ def main(argv: list[str] | None = None) -> dict:
     stem = f"{args.dataset}__{args.backbone}__{args.method}"
     (out / f"{stem}.json").write_text(json.dumps(record, indent=1) + "\n")
     lines = [
-        f"# {run.estimator} on {args.dataset} / {args.backbone}: grid search on the validation split",
+        f"# {run.estimator} on {args.dataset} / {args.backbone}: "
+        "grid search on the validation split",
         "",
         f"Fitted on the {len(data.X_train)} training texts, scored on {len(valid)} validation "
         f"texts (seed {args.seed}); interpretability = {record['scoring']['interpretability']}; "
