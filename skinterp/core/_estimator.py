@@ -377,7 +377,7 @@ class TextClassifier(
         """Fit the plain base model with this estimator's backbone and training settings."""
         shared = TextClassifier().get_params(deep=False)
         params = {k: v for k, v in self.get_params(deep=False).items() if k in shared}
-        if params.get("train_split") is None and (self.validation_fraction or self.early_stopping):
+        if self._holds_out():
             # the same held-out texts as the main fit, so validation never sees warm-up data
             params["train_split"] = self._validation_split(y) or False
         params.update(

@@ -129,8 +129,12 @@ class TrainingMixin:
         cbs.append(("print_log", PrintLog()))
         return cbs
 
+    def _holds_out(self) -> bool:
+        """Whether fit holds out its own validation share (no ``train_split`` given)."""
+        return self.train_split is None and bool(self.validation_fraction or self.early_stopping)
+
     def get_split_datasets(self, X, y=None, **fit_params):
-        if self.train_split is None and (self.validation_fraction or self.early_stopping):
+        if self._holds_out():
             split = self._validation_split(y, warn=True)
             dataset = self.get_dataset(X, y)
             return (dataset, None) if split is None else split(dataset, y)
