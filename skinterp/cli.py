@@ -115,14 +115,27 @@ def _fetch(args: argparse.Namespace) -> int:
 def _benchmark_run(args: argparse.Namespace) -> int:
     import torch
 
-    from .benchmark import build_claims, build_report, expand_runs, load_config, run_benchmark
+    from .benchmark import (
+        build_claims,
+        build_report,
+        expand_runs,
+        load_config,
+        run_benchmark,
+        select_config,
+    )
 
     if args.threads:
         torch.set_num_threads(args.threads)
     config = args.config or args.profile
     out = args.out or f"benchmark-results/{Path(str(config)).stem}"
     if args.dry_run:
-        cfg = load_config(config)
+        cfg = select_config(
+            load_config(config),
+            datasets=args.datasets,
+            backbones=args.backbones,
+            methods=args.methods,
+            seeds=args.seeds,
+        )
         runs = expand_runs(cfg)
         for run in runs:
             print(run.run_id)

@@ -15,6 +15,7 @@ from skinterp.benchmark import (
     load_config,
     load_runs,
     run_benchmark,
+    select_config,
 )
 from skinterp.cli import main
 
@@ -229,6 +230,11 @@ def test_report_errors(tmp_path):
 def test_restricting_a_profile(tmp_path):
     with pytest.raises(ValueError, match="not in this configuration"):
         run_benchmark(tiny_config(), tmp_path, methods=["pct"], log=None)
+    cfg = load_config("claims")
+    part = select_config(cfg, datasets=["tweets"], methods=["pct"], seeds=[2])
+    assert part["datasets"] == ["tweets"] and part["seeds"] == [2]
+    assert part["methods"] == ["base", "pct"]  # PCT starts from the base model
+    assert cfg["datasets"] != ["tweets"]  # the configuration itself is left whole
 
 
 def test_cli_benchmark(finished, tmp_path, capsys):
@@ -236,6 +242,12 @@ def test_cli_benchmark(finished, tmp_path, capsys):
     assert main(["benchmark", "run", "--profile", "quick", "--dry-run"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "rotten_tomatoes__cnn__base__seed0" and "42 runs" in lines[-1]
+    # the dry run lists the same restricted grid the run would train, base model included
+    argv = ["benchmark", "run", "--profile", "claims", "--dry-run", "--datasets", "tweets"]
+    assert main([*argv, "--backbones", "lstm", "--methods", "evarm", "--seeds", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # (E-VarM's Table 3 is judged by the base model, so the base comes with it)
+    assert lines[:-1] == ["tweets__lstm__base__seed1", "tweets__lstm__evarm__seed1"]
     assert main(["benchmark", "tables", str(out), "--out", str(tmp_path), "--no-figures"]) == 0
     assert (tmp_path / "tables.md").is_file()
     assert main(["benchmark", "tables", str(tmp_path / "none")]) == 1

@@ -8,7 +8,16 @@ judged claim by claim, over seeds, by ``build_claims`` (``skinterp benchmark cla
 """
 
 from ._claims import build_claims, claim_rows
-from ._config import BACKBONES, DATASETS, METHODS, PROFILES, Run, expand_runs, load_config
+from ._config import (
+    BACKBONES,
+    DATASETS,
+    METHODS,
+    PROFILES,
+    Run,
+    expand_runs,
+    load_config,
+    select_config,
+)
 from ._report import build_report, load_runs
 from ._run import environment, run_benchmark, run_one
 
@@ -27,4 +36,5 @@ __all__ = [
     "load_runs",
     "run_benchmark",
     "run_one",
+    "select_config",
 ]

@@ -51,6 +51,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -76,6 +77,7 @@ __all__ = [
     "load_config",
     "method_spec",
     "needs_base",
+    "select_config",
 ]
 
 _SENTIMENT = {"plausibility": True}
@@ -293,6 +295,34 @@ def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
     over = {k: v for k, v in variant.items() if k not in ("method", "display")}
     cls_name, params, from_base = METHODS[variant["method"]]
     return cls_name, {**params, **over}, from_base, variant.get("display", name)
+
+
+def select_config(
+    cfg: dict,
+    *,
+    datasets: Sequence[str] | None = None,
+    backbones: Sequence[str] | None = None,
+    methods: Sequence[str] | None = None,
+    seeds: Sequence[int] | None = None,
+) -> dict:
+    """A copy of a loaded configuration restricted to these data sets, backbones, methods and
+    seeds (each must be in it); the base model is kept when a chosen method needs it."""
+    cfg = dict(cfg)
+    for key, chosen in (
+        ("datasets", datasets),
+        ("backbones", backbones),
+        ("methods", methods),
+        ("seeds", seeds),
+    ):
+        if chosen:
+            bad = [c for c in chosen if c not in cfg[key]]
+            if bad:
+                raise ValueError(f"{key} {bad} are not in this configuration ({cfg[key]}).")
+            keep = list(chosen)
+            if key == "methods" and "base" not in keep and needs_base(cfg, keep):
+                keep.insert(0, "base")  # the methods that start from it (or are judged) need it
+            cfg[key] = keep
+    return cfg
 
 
 def needs_base(cfg: dict, methods: list[str]) -> bool:

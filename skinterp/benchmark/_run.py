@@ -22,7 +22,7 @@ from ._config import (
     expand_runs,
     judged_by_base,
     load_config,
-    needs_base,
+    select_config,
 )
 from ._evaluation import _HISTORY_KEYS, _eval_subset, _metrics
 
@@ -235,24 +235,15 @@ def run_benchmark(
     cfg = load_config(config)
     if device is not None:
         cfg["device"] = device
-    for key, chosen in (
-        ("datasets", datasets),
-        ("backbones", backbones),
-        ("methods", methods),
-        ("seeds", seeds),
-    ):
-        if chosen:
-            bad = [c for c in chosen if c not in cfg[key]]
-            if bad:
-                raise ValueError(f"{key} {bad} are not in this configuration ({cfg[key]}).")
-            keep = list(chosen)
-            if key == "methods" and "base" not in keep and needs_base(cfg, keep):
-                keep.insert(0, "base")  # the methods that start from it (or are judged) need it
-            cfg[key] = keep
+    selected = select_config(
+        cfg, datasets=datasets, backbones=backbones, methods=methods, seeds=seeds
+    )
     log = log or (lambda _msg: None)
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
+    # the whole grid's configuration, so that a partial run leaves the tables' order intact
     _write_json(out / "config.json", cfg)
+    cfg = selected
     runs = expand_runs(cfg)
     env = environment(cfg["device"])
     paths, loaded, bases, lexicon = [], {}, {}, None
