@@ -3,6 +3,7 @@
 from . import plotting  # noqa: F401  (registers the HTML views of Explanation and reports)
 from ._version import __version__
 from .core import TextClassifier, load
+from .corpus import explain_corpus
 from .explain import Explanation
 from .methods import (
     AGNClassifier,
@@ -37,5 +38,6 @@ __all__ = [
     "VMaskClassifier",
     "__version__",
     "evaluate",
+    "explain_corpus",
     "load",
 ]

@@ -11,9 +11,10 @@ import argparse
 import ast
 import json
 import time
-from numbers import Integral
 from pathlib import Path
 from typing import Any
+
+from .datasets import FORMATS
 
 MODEL_FILE = "model.safetensors"
 META_FILE = "run.json"
@@ -41,11 +42,55 @@ def _load_data(name: str, train_size: int | None, seed: int):
     from .benchmark import DATASETS
 
     data = getattr(ds, DATASETS[name][0])()
+    data.classes = np.arange(len(data.target_names))
     if train_size and train_size < len(data.X_train):
         keep = np.sort(np.random.default_rng(seed).choice(len(data.X_train), train_size, False))
         data.X_train = [data.X_train[i] for i in keep]
         data.y_train = data.y_train[keep]
     return data
+
+
+def _columns(args: argparse.Namespace, meta: dict | None = None) -> dict:
+    """How to read a data file: the command's options, else the model's training file's."""
+    saved = (meta or {}).get("data", {}).get("columns", {})
+    out = {}
+    for key, default in (
+        ("text_column", "text"),
+        ("text_pair_column", None),
+        ("label_column", "label"),
+        ("encoding", "utf-8"),
+    ):
+        value = getattr(args, key, None)
+        out[key] = value if value is not None else saved.get(key, default)
+    out["format"] = getattr(args, "format", None)
+    return out
+
+
+def _load_file(args: argparse.Namespace, test: Any = None) -> Any:
+    from .datasets import load_file
+
+    return load_file(args.data, test=test, random_state=getattr(args, "seed", 0), **_columns(args))
+
+
+def _test_option(value: str | None) -> Any:
+    """--test: a share such as 0.2, or a file."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def add_file_options(parser: argparse.ArgumentParser, *, labels: bool = True) -> None:
+    """The options that say how to read a data file of one's own."""
+    g = parser.add_argument_group("your own data file (CSV, TSV, JSON Lines, Parquet, HF folder)")
+    g.add_argument("--text-column", default=None, help="default: text")
+    g.add_argument("--text-pair-column", default=None, help="a second text column (pairs)")
+    if labels:
+        g.add_argument("--label-column", default=None, help="default: label")
+    g.add_argument("--format", default=None, choices=FORMATS, help="default: from the suffix")
+    g.add_argument("--encoding", default=None, help="default: utf-8")
 
 
 def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
@@ -89,15 +134,26 @@ def fit_command(args: argparse.Namespace) -> int:
     clf = getattr(skinterp, cls_name)(
         **params, device=args.device, random_state=args.seed, verbose=2
     )
-    data = _load_data(args.dataset, args.train_size, args.seed)
+    file_only = ("test", "text_column", "text_pair_column", "label_column", "format", "encoding")
+    given = [f"--{o.replace('_', '-')}" for o in file_only if getattr(args, o) is not None]
+    if given and not args.data:
+        raise ValueError(f"{', '.join(given)}: only with your own file (--data FILE).")
+    if args.data:
+        data = _load_file(args, _test_option(args.test))
+        source = Path(args.data).name
+        if args.train_size and args.train_size < len(data.X_train):
+            raise ValueError("--train-size applies to the built-in data sets; pass a smaller file.")
+    else:
+        data = _load_data(args.dataset, args.train_size, args.seed)
+        source = args.dataset
     print(
-        f"Training {cls_name} ({args.backbone}) on {len(data.X_train):,} {args.dataset} texts "
+        f"Training {cls_name} ({args.backbone}) on {len(data.X_train):,} {source} texts "
         f"for {clf.max_epochs} epochs ..."
     )
     start = time.perf_counter()
     clf.fit(data.X_train, data.y_train)
     fit_s = time.perf_counter() - start
-    acc = float(clf.score(data.X_test, data.y_test))
+    acc = None if data.X_test is None else float(clf.score(data.X_test, data.y_test))
     out.mkdir(parents=True, exist_ok=True)
     if isinstance(clf.init_from, FrozenEstimator):
         clf.set_params(init_from=None)  # the weights are in the model; drop the base copy
@@ -107,23 +163,31 @@ def fit_command(args: argparse.Namespace) -> int:
         "estimator": cls_name,
         "backbone": args.backbone,
         "dataset": args.dataset,
-        "target_names": list(getattr(data, "target_names", [])),
-        "classes": [c.item() if hasattr(c, "item") else c for c in clf.classes_],
+        "data": {"path": str(args.data), "columns": _columns(args)} if args.data else None,
+        "target_names": list(data.target_names),
+        "classes": [c.item() if hasattr(c, "item") else c for c in data.classes],
         "n_train": len(data.X_train),
-        "test_accuracy": round(acc, 4),
+        "test_accuracy": None if acc is None else round(acc, 4),
         "fit_seconds": round(fit_s, 1),
         "skinterp": skinterp.__version__,
         "torch": torch.__version__,
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1) + "\n")
-    print(f"test accuracy: {acc:.3f}\nsaved to {out}/ (load it with skinterp.load)")
+    if acc is None:
+        print("no test split (pass --test 0.2 or --test FILE for a test accuracy)")
+    else:
+        print(f"test accuracy: {acc:.3f}")
+    print(f"saved to {out}/ (load it with skinterp.load)")
     return 0
 
 
 def _label(value, meta):
-    names = meta.get("target_names") or []
-    if isinstance(value, Integral) and 0 <= int(value) < len(names):
-        return f"{value} ({names[int(value)]})"
+    """A predicted class with its name, when the model's data named its classes."""
+    names, classes = meta.get("target_names") or [], meta.get("classes") or []
+    if len(names) == len(classes) and value in classes:
+        name = names[classes.index(value)]
+        if str(name) != str(value):
+            return f"{value} ({name})"
     return str(value)
 
 
@@ -131,7 +195,11 @@ def explain_command(args: argparse.Namespace) -> int:
     from .plotting import render_html
 
     clf, meta = load_model_dir(args.model)
+    if args.input or args.output:
+        return _explain_file(args, clf, meta)
     texts = args.texts
+    if not texts:
+        raise ValueError("pass texts to explain, or --input FILE --output OUT.parquet.")
     if any(not t.strip() for t in texts):
         raise ValueError("a text to explain is empty; pass some words.")
     exps = clf.explain(texts, k=args.k)
@@ -149,15 +217,62 @@ def explain_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain_file(args: argparse.Namespace, clf: Any, meta: dict) -> int:
+    """--input FILE --output OUT: every row of a file, streamed in chunks."""
+    from .corpus import explain_corpus
+
+    if not (args.input and args.output):
+        raise ValueError("--input and --output go together (a file in, a .parquet/.jsonl out).")
+    if args.texts or args.html:
+        raise ValueError("--input explains a file; pass no texts and no --html with it.")
+    cols = _columns(args, meta)
+    client, cluster = args.dask, None
+    if args.dask == "local":  # a Dask cluster on this machine, one worker process per core
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+    start = time.perf_counter()
+    try:
+        out = explain_corpus(
+            clf,
+            args.input,
+            args.output,
+            explainer=args.explainer,
+            k=args.k,
+            chunk_size=args.chunk_size,
+            text_column=cols["text_column"],
+            text_pair_column=cols["text_pair_column"],
+            id_column=args.id_column,
+            format=cols["format"],
+            encoding=cols["encoding"],
+            client=client,
+            overwrite=args.force,
+        )
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+    print(f"explanations: {out} ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
 def evaluate_command(args: argparse.Namespace) -> int:
     from . import evaluate
 
     clf, meta = load_model_dir(args.model)
-    dataset = args.dataset or meta.get("dataset")
-    if not dataset:
-        raise ValueError("pass --dataset: the model folder does not name its data set.")
-    data = _load_data(dataset, None, 0)
-    X, y = data.X_test[: args.n], data.y_test[: args.n]
+    if args.data:
+        from .datasets import load_file
+
+        data = load_file(args.data, **_columns(args, meta))
+        dataset = Path(args.data).name
+        X, y = data.X_train[: args.n], data.y_train[: args.n]  # every row is for evaluation
+    else:
+        dataset = args.dataset or meta.get("dataset")
+        if not dataset:
+            raise ValueError("pass --dataset or --data FILE: the model has no data set of ours.")
+        data = _load_data(dataset, None, 0)
+        X, y = data.X_test[: args.n], data.y_test[: args.n]
     lexicon = None
     if "plausibility" in args.metrics:
         from .datasets import load_vader_lexicon
@@ -194,7 +309,12 @@ def add_model_commands(sub) -> None:
         "and save the fitted model and its metadata into OUT.",
     )
     fit.add_argument("--method", required=True, choices=sorted(METHODS), help="method")
-    fit.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="data set")
+    src = fit.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", choices=sorted(DATASETS), help="a built-in data set")
+    src.add_argument("--data", help="your own labelled file (see the options below)")
+    fit.add_argument(
+        "--test", default=None, help="with --data: a test file, or the share held out (0.2)"
+    )
     fit.add_argument("--out", required=True, help="folder to save the model in")
     fit.add_argument(
         "--backbone", default="cnn", choices=sorted(BACKBONES), help="default: cnn (GloVe-50d)"
@@ -212,18 +332,32 @@ def add_model_commands(sub) -> None:
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     fit.add_argument("--force", action="store_true", help="replace a model in OUT")
+    add_file_options(fit)
     fit.set_defaults(func=fit_command)
 
     exp = sub.add_parser(
         "explain",
-        help="explain texts with a saved model",
+        help="explain texts, or every row of a file, with a saved model",
         description="Print each text's prediction and its top words; --html writes a page "
-        "with the words highlighted.",
+        "with the words highlighted. --input FILE --output OUT.parquet|.jsonl explains every "
+        "row of a file in chunks (bounded memory, a progress bar; run it again to resume).",
     )
     exp.add_argument("model", help="a folder written by `skinterp fit`")
-    exp.add_argument("texts", nargs="+", help="one or more texts")
-    exp.add_argument("--k", type=int, default=5, help="top words to print")
+    exp.add_argument("texts", nargs="*", help="one or more texts")
+    exp.add_argument("--k", type=int, default=5, help="top words (default 5)")
     exp.add_argument("--html", default=None, help="also write an HTML page here")
+    exp.add_argument("--input", default=None, help="a file of texts to explain")
+    exp.add_argument("--output", default=None, help="with --input: a .parquet or .jsonl file")
+    exp.add_argument(
+        "--explainer", default="native", help="with --input: native (default), lime, ..."
+    )
+    exp.add_argument("--chunk-size", type=int, default=1000, help="texts per chunk")
+    exp.add_argument("--id-column", default=None, help="a column copied into the output")
+    exp.add_argument(
+        "--dask", default=None, help="a Dask scheduler address, or 'local' for this machine"
+    )
+    exp.add_argument("--force", action="store_true", help="replace OUTPUT, restart a run")
+    add_file_options(exp, labels=False)
     exp.set_defaults(func=explain_command)
 
     ev = sub.add_parser(
@@ -233,9 +367,11 @@ def add_model_commands(sub) -> None:
         "test texts; --report writes one self-contained HTML report.",
     )
     ev.add_argument("model", help="a folder written by `skinterp fit`")
-    ev.add_argument(
+    src = ev.add_mutually_exclusive_group()
+    src.add_argument(
         "--dataset", default=None, choices=sorted(DATASETS), help="default: the model's"
     )
+    src.add_argument("--data", default=None, help="your own labelled file: all rows are tested")
     ev.add_argument("--n", type=int, default=200, help="test texts (default 200)")
     ev.add_argument(
         "--metrics",
@@ -246,12 +382,13 @@ def add_model_commands(sub) -> None:
     ev.add_argument("--explainers", nargs="+", default=["native", "occlusion", "random"])
     ev.add_argument("--k", type=int, default=5, help="k of AOPC, post-hoc accuracy")
     ev.add_argument("--report", default=None, help="write an HTML report here")
+    add_file_options(ev)
     ev.set_defaults(func=evaluate_command)
 
 
 def check_positive(args: argparse.Namespace) -> str | None:
     """The first count option below 1, as an error message."""
-    for name in ("epochs", "train_size", "k", "n"):
+    for name in ("epochs", "train_size", "k", "n", "chunk_size"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             return f"--{name.replace('_', '-')} must be >= 1"

@@ -1,0 +1,377 @@
+"""Explanations at corpus scale: every text of a file (or DataFrame, or iterable) explained in
+chunks with bounded memory, one output row per text, resumable, optionally on Dask workers.
+
+``explain_corpus(model, "tickets.csv", "explanations.parquet")`` does what
+``skinterp explain MODEL --input tickets.csv --output explanations.parquet`` does.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .datasets import iter_file
+from .explain import get_explainer
+
+__all__ = ["explain_corpus"]
+
+_OUTPUTS = {".parquet": "parquet", ".jsonl": "jsonl"}
+
+
+def _explain_chunk(estimator, texts: list, explainer, k: int, seed: int | None) -> pd.DataFrame:
+    """One output row per text: prediction, its probability and the top-k words with scores."""
+    explainer = copy.copy(get_explainer(explainer))
+    if seed is not None and hasattr(explainer, "random_state"):
+        # one seed per chunk: the same chunk gets the same explanations wherever it runs
+        explainer.random_state = seed
+    exps = explainer.explain(estimator, texts)
+    tops = [e.top_k(k) for e in exps]
+    out = pd.DataFrame(
+        {
+            "prediction": [e.label for e in exps],
+            "probability": np.array([e.proba for e in exps], dtype=np.float64),
+            "words": [[w for w, _ in t] for t in tops],
+            "scores": [[float(s) for _, s in t] for t in tops],
+        }
+    )
+    return out
+
+
+def _explain_frame(estimator, frame: pd.DataFrame, explainer, k, seed, start) -> pd.DataFrame:
+    texts = frame["text"].tolist()
+    for j, text in enumerate(texts):
+        parts = text if isinstance(text, tuple) else (text,)
+        if not all(isinstance(t, str) and t.strip() for t in parts):
+            raise ValueError(f"the text at row {start + j} is empty or not a string: {text!r}.")
+    rows = _explain_chunk(estimator, texts, explainer, k, seed)
+    head = pd.DataFrame({"row": np.arange(start, start + len(frame), dtype=np.int64)})
+    if "id" in frame:
+        head["id"] = frame["id"].to_numpy()
+    if texts and isinstance(texts[0], tuple):
+        head["text"] = [a for a, _ in texts]
+        head["text_pair"] = [b for _, b in texts]
+    else:
+        head["text"] = texts
+    return pd.concat([head, rows], axis=1)
+
+
+def _frames_of(source, chunk_size: int, read: dict) -> tuple[Iterator[pd.DataFrame], int | None]:
+    """Chunks of a file, DataFrame or iterable of texts as frames with a ``text`` column, and
+    the number of texts when it is known up front."""
+    if isinstance(source, str | os.PathLike):
+        total = None
+        path = Path(source)
+        if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
+            import pyarrow.parquet as pq
+
+            total = pq.ParquetFile(path).metadata.num_rows
+        return iter_file(path, chunk_size=chunk_size, **read), total
+    if isinstance(source, pd.DataFrame):
+        col = read.get("text_column", "text")
+        if col not in source:
+            raise ValueError(f"the DataFrame has no column {col!r} (it has: {list(source)}).")
+        frame = pd.DataFrame({"text": source[col].tolist()})
+        if read.get("id_column"):
+            frame["id"] = source[read["id_column"]].to_numpy()
+        parts = (frame.iloc[i : i + chunk_size] for i in range(0, len(frame), chunk_size))
+        return parts, len(frame)
+    if isinstance(source, str | bytes) or not isinstance(source, Iterable):
+        raise TypeError(
+            "source must be a file path, a pandas or dask DataFrame or an iterable of texts, "
+            f"got {type(source).__name__}."
+        )
+    total = len(source) if hasattr(source, "__len__") else None
+    it = iter(source)
+    chunks = iter(lambda: list(itertools.islice(it, chunk_size)), [])
+    return (pd.DataFrame({"text": pd.Series(c, dtype=object)}) for c in chunks), total
+
+
+def _fingerprint(estimator, source, settings: dict) -> dict:
+    """What a resumed run must share with the interrupted one."""
+    import joblib
+
+    out = dict(settings)
+    try:
+        out["model"] = joblib.hash(estimator)
+    except Exception:  # an unpicklable model: compare its type only
+        out["model"] = type(estimator).__name__
+    if isinstance(source, str | os.PathLike) and Path(source).is_file():
+        st = Path(source).stat()
+        out["source"] = {"path": str(Path(source).resolve()), "bytes": st.st_size}
+    return out
+
+
+def _write_part(frame: pd.DataFrame, path: Path, kind: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    if kind == "parquet":
+        frame.to_parquet(tmp, index=False)
+    else:
+        frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
+    os.replace(tmp, path)  # a part exists only when it is complete
+
+
+def _merge(parts: list[Path], output: Path, kind: str) -> None:
+    tmp = output.with_name(output.name + ".tmp")
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        writer = None
+        for part in parts:
+            table = pq.read_table(part)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table.cast(writer.schema))
+        if writer is not None:
+            writer.close()
+    else:
+        with open(tmp, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as fh:
+                    shutil.copyfileobj(fh, out)
+    os.replace(tmp, output)
+
+
+def _dask_client(client):
+    if isinstance(client, str):
+        from distributed import Client
+
+        return Client(client), True
+    return client, False
+
+
+def explain_corpus(
+    estimator: Any,
+    source: Any,
+    output: str | os.PathLike,
+    *,
+    explainer: Any = "native",
+    k: int = 5,
+    chunk_size: int = 1000,
+    text_column: str = "text",
+    text_pair_column: str | None = None,
+    id_column: str | None = None,
+    format: str | None = None,
+    encoding: str = "utf-8",
+    client: Any = None,
+    random_state: int | None = 0,
+    overwrite: bool = False,
+    verbose: int = 1,
+) -> Path:
+    """Explain every text of a corpus, chunk by chunk, into a Parquet or JSON Lines file.
+
+    Memory stays bounded by a few chunks whatever the corpus size. Each finished chunk is
+    written to ``OUTPUT.parts/`` at once, so an interrupted run called again with the same
+    settings resumes without redoing finished chunks; the parts are merged into ``output``
+    at the end.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        A skinterp estimator or any scikit-learn text classifier the explainer supports.
+    source : path, pandas.DataFrame, dask.dataframe.DataFrame or iterable of str
+        A file (CSV, TSV, JSON Lines, Parquet, a ``save_to_disk`` folder; see
+        :func:`skinterp.datasets.iter_file`), a DataFrame with ``text_column``, or texts.
+        A Dask DataFrame is explained partition by partition on its workers.
+    output : path
+        ``.parquet`` or ``.jsonl``: one row per text with ``row`` (its position in the
+        source), ``id`` (with ``id_column``), ``text`` (and ``text_pair``), ``prediction``,
+        ``probability`` (of the predicted class), ``words`` and ``scores`` (the top ``k``).
+    explainer : str or explainer, default="native"
+        ``"native"`` (the model's own explanation), ``"lime"``, ``"occlusion"``, ... or an
+        explainer object.
+    k : int, default=5
+        Top words per text.
+    chunk_size : int, default=1000
+        Texts per chunk (the unit of work, of resuming and of a Dask task).
+    text_column, text_pair_column, id_column, format, encoding
+        How to read a file (or the columns of a DataFrame), as in ``iter_file``.
+    client : dask.distributed.Client or str, optional
+        Spread the chunks over these Dask workers (a scheduler address is connected to).
+    random_state : int or None, default=0
+        Seeds a random explainer (LIME, Shapley, random) per chunk, so a chunk gets the same
+        explanations locally and on any worker. ``None`` leaves the explainer's own seed.
+    overwrite : bool, default=False
+        Replace an existing ``output`` (and discard the parts of an unfinished run).
+    verbose : int, default=1
+        0 shows no progress bar.
+
+    Returns
+    -------
+    Path
+        The output file.
+    """
+    from tqdm.auto import tqdm
+
+    output = Path(output)
+    kind = _OUTPUTS.get(output.suffix.lower())
+    if kind is None:
+        raise ValueError(f"output must end in .parquet or .jsonl, got {output.name!r}.")
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be an integer >= 1, got {k!r}.")
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}.")
+    get_explainer(explainer)  # an unknown explainer fails before any work
+    if not hasattr(estimator, "classes_"):
+        raise ValueError("the estimator is not fitted; call fit (or skinterp.load) first.")
+    parts_dir = output.with_name(output.name + ".parts")
+    if output.exists() and not overwrite:
+        raise FileExistsError(f"{output} exists; pass overwrite=True (--force) to replace it.")
+    settings = _fingerprint(
+        estimator,
+        source,
+        {
+            "explainer": explainer if isinstance(explainer, str) else repr(explainer),
+            "k": k,
+            "chunk_size": chunk_size,
+            "random_state": random_state,
+            "columns": [text_column, text_pair_column, id_column],
+        },
+    )
+    manifest = parts_dir / "settings.json"
+    if overwrite and parts_dir.exists():
+        shutil.rmtree(parts_dir)
+    if manifest.exists() and json.loads(manifest.read_text()) != settings:
+        raise ValueError(
+            f"{parts_dir} holds an unfinished run with other settings (model, explainer, k, "
+            "chunk size or input); pass overwrite=True (--force) to start again."
+        )
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps(settings))
+
+    job = _Job(estimator, parts_dir, kind, explainer, k, random_state)
+    client, own_client = _dask_client(client)
+    dask_df = type(source).__module__.startswith("dask")
+    if dask_df:
+        lengths = source.map_partitions(len).compute().tolist()
+        total = int(sum(lengths))
+    else:
+        read = dict(
+            text_column=text_column,
+            text_pair_column=text_pair_column,
+            id_column=id_column,
+            format=format,
+            encoding=encoding,
+        )
+        frames, total = _frames_of(source, chunk_size, read)
+    job.bar = tqdm(total=total, unit="text", disable=not verbose, desc=f"explaining ({explainer})")
+    try:
+        if dask_df:
+            _run_dask_frame(job, source, lengths, client, text_column, id_column)
+        else:
+            _run_chunks(job, frames, client)
+    finally:
+        job.bar.close()
+        if own_client:
+            client.close()
+    parts = sorted(parts_dir.glob(f"part-*.{kind}"))
+    if not parts:
+        raise ValueError("the source holds no texts.")
+    _merge(parts, output, kind)
+    shutil.rmtree(parts_dir)
+    return output
+
+
+@dataclass
+class _Job:
+    """One corpus run: the model, where finished chunks go, and how to explain."""
+
+    estimator: Any
+    parts_dir: Path
+    kind: str
+    explainer: Any
+    k: int
+    random_state: int | None
+    bar: Any = None
+    model: Any = None  # the estimator scattered to the Dask workers
+
+    def __post_init__(self):
+        self.done = {int(p.stem.split("-")[1]) for p in self.parts_dir.glob(f"part-*.{self.kind}")}
+
+    def seed(self, i: int) -> int | None:
+        if self.random_state is None:
+            return None
+        return int(np.random.SeedSequence([self.random_state, i]).generate_state(1)[0])
+
+    def write(self, i: int, rows: pd.DataFrame) -> None:
+        _write_part(rows, self.parts_dir / f"part-{i:06d}.{self.kind}", self.kind)
+        self.bar.update(len(rows))
+
+    def local(self, i: int, frame: pd.DataFrame, start: int) -> None:
+        self.write(
+            i, _explain_frame(self.estimator, frame, self.explainer, self.k, self.seed(i), start)
+        )
+
+    def submit(self, client, pending: dict, i: int, frame: Any, start: int) -> None:
+        """Run chunk ``i`` on a worker; at most two chunks per worker are in flight."""
+        if self.model is None:
+            self.model = client.scatter(self.estimator, broadcast=True)
+        fut = client.submit(
+            _explain_frame, self.model, frame, self.explainer, self.k, self.seed(i), start
+        )
+        pending[fut] = i
+        if len(pending) >= 2 * max(1, len(client.scheduler_info()["workers"])):
+            self.collect(pending, wait_one=True)
+
+    def collect(self, pending: dict, wait_one: bool = False) -> None:
+        from distributed import wait
+
+        while pending:
+            for fut in wait(list(pending), return_when="FIRST_COMPLETED").done:
+                self.write(pending.pop(fut), fut.result())
+            if wait_one:
+                return
+
+
+def _run_chunks(job: _Job, frames, client) -> None:
+    start, pending = 0, {}
+    for i, frame in enumerate(frames):
+        if i in job.done:
+            job.bar.update(len(frame))
+        elif client is None:
+            job.local(i, frame, start)
+        else:
+            job.submit(client, pending, i, frame, start)
+        start += len(frame)
+    job.collect(pending)
+
+
+def _run_dask_frame(job: _Job, ddf, lengths, client, text_column, id_column) -> None:
+    import dask
+
+    if client is None:  # the current Dask client if there is one, else here, in order
+        from distributed import get_client
+
+        try:
+            client = get_client()
+        except ValueError:
+            client = None
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(int).tolist()
+    cols = [text_column] + ([id_column] if id_column else [])
+    pending = {}
+    for i, part in enumerate(ddf[cols].to_delayed()):
+        if i in job.done:
+            job.bar.update(lengths[i])
+            continue
+        frame = dask.delayed(_renamed)(part, text_column, id_column)
+        if client is None:
+            job.local(i, frame.compute(), starts[i])
+        else:
+            job.submit(client, pending, i, client.compute(frame), starts[i])
+    job.collect(pending)
+
+
+def _renamed(part: pd.DataFrame, text_column: str, id_column: str | None) -> pd.DataFrame:
+    out = pd.DataFrame({"text": part[text_column].tolist()})
+    if id_column:
+        out["id"] = part[id_column].to_numpy()
+    return out
