@@ -71,7 +71,7 @@ def test_full_profile_covers_every_dataset_and_method():
     cfg = load_config("full")
     assert len(cfg["seeds"]) == 3 and "minilm" in cfg["backbones"]
     loaders = {n for n in datasets.__all__ if n.startswith("load_") and n != "load_vader_lexicon"}
-    loaders -= {"load_glove_50d"}
+    loaders -= {"load_glove_50d", "load_file"}
     assert {f"load_{d}" for d in cfg["datasets"]} == loaders
     assert set(cfg["methods"]) == set(METHODS) - {"evarm-ppl", "evarm-ete"}
 
