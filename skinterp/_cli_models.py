@@ -288,8 +288,12 @@ def evaluate_command(args: argparse.Namespace) -> int:
         lexicon=lexicon,
         progress=True,
     )
-    table = report.pivot(index="metric", columns="explainer", values="value")
-    print(table.reindex(list(dict.fromkeys(report["metric"]))).round(4).to_string())
+    from .plotting import metric_table
+
+    acc = report.loc[report["metric"] == "accuracy", "value"]
+    if len(acc):
+        print(f"accuracy: {float(acc.iloc[0]):.4f} on {len(X)} texts")
+    print(metric_table(report[report["metric"] != "accuracy"]).round(4).to_string(index=False))
     if args.report:
         report.to_html(
             args.report, title=f"{meta.get('estimator', type(clf).__name__)} on {dataset}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html as html_lib
+import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -204,17 +204,65 @@ def test_evaluate_report_to_html(fitted_cnn, toy, tmp_path):
     page = rep.to_html(tmp_path / "r.html", title="report <1>")
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == page
     assert page.count('src="data:image/png;base64,') == 2 and "report &lt;1&gt;" in page
-    assert "posthoc_accuracy@3" in page and "sufficiency" in page and "accuracy" in page
+    assert "posthoc_accuracy@3" in page and "sufficiency" in page
+    # one header row (metric, then the explainers); the model's accuracy apart, above it
+    thead = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert thead.count("<tr") == 1 and re.findall(r"<th>([^<]*)</th>", thead) == [
+        "metric",
+        "native",
+        "random",
+    ]
+    acc = fitted_cnn.score(X[:15], y[:15])
+    assert f"accuracy <b>{acc:.4f}</b>" in page and "<td>accuracy</td>" not in page
     assert "<img" not in rep.to_html(figures=False)
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Chromium (apt: chromium)")
-def test_pages_render_in_headless_chromium(fitted_cnn, toy, tmp_path):
-    sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
-    from render_check import screenshot
+sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+from render_check import dump_dom, find_chromium, screenshot  # noqa: E402
 
-    html = tmp_path / "page.html"
-    render_html({"base": fitted_cnn.explain(toy[0][:3])}, html)
-    png = screenshot(html, tmp_path / "page.png", size="800,600")
+needs_browser = pytest.mark.skipif(
+    find_chromium() is None and not os.environ.get("SKINTERP_REQUIRE_BROWSER"),
+    reason="needs Chromium (apt: chromium); CI installs it and sets SKINTERP_REQUIRE_BROWSER",
+)
+
+
+def _pixels(png: Path) -> np.ndarray:
+    """The screenshot as 0..255 RGB."""
     data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return np.round(plt.imread(png)[..., :3] * 255).astype(int)
+
+
+def _share(rgb: np.ndarray, colour) -> float:
+    """Share of pixels within 3 of ``colour`` in every channel."""
+    return float((np.abs(rgb - np.asarray(colour)) <= 3).all(axis=-1).mean())
+
+
+@needs_browser
+def test_pages_render_in_headless_chromium(fitted_cnn, toy, tmp_path):
+    from skinterp.plotting._html import NEGATIVE_RGB, POSITIVE_RGB
+
+    exps = fitted_cnn.explain(toy[0][:3], k=2)
+    render_html({"base": exps}, tmp_path / "page.html")
+    rgb = _pixels(screenshot(tmp_path / "page.html", tmp_path / "page.png", size="800,600"))
+    assert 1 - _share(rgb, (255, 255, 255)) > 0.01  # not a blank page
+    # each text's top word has the full colour (alpha 1) of its sign: it was painted
+    for colour in {
+        POSITIVE_RGB if e.scores.max() > -e.scores.min() else NEGATIVE_RGB for e in exps
+    }:
+        assert _share(rgb, colour) > 1e-4, f"no word highlighted in rgb{colour}"
+    dom = dump_dom(tmp_path / "page.html")
+    for e in exps:  # the top words are in highlighted spans of the rendered page
+        for word, _ in e.top_k():
+            assert re.search(rf'class="skinterp-w"[^>]*>{re.escape(html_lib.escape(word))}<', dom)
+
+    X, y = toy
+    rep = evaluate(
+        fitted_cnn, X[:12], y[:12], metrics=["aopc"], explainers=["native"], k=3, progress=False
+    )
+    rep.to_html(tmp_path / "report.html")
+    rgb = _pixels(screenshot(tmp_path / "report.html", tmp_path / "r.png", size="900,900"))
+    assert 1 - _share(rgb, (255, 255, 255)) > 0.02
+    assert _share(rgb, (0xF5, 0xF5, 0xF5)) > 1e-3  # the table's header row was laid out
+    dom = dump_dom(tmp_path / "report.html")
+    assert dom.count("<img") == 1 and "aopc@3" in dom

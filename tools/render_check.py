@@ -19,12 +19,30 @@ from pathlib import Path
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+def find_chromium() -> str | None:
+    """The first Chromium-like browser on PATH, or None."""
+    return next((shutil.which(n) for n in BROWSERS if shutil.which(n)), None)
+
+
 def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    raise SystemExit("no Chromium found: apt-get install chromium chromium-driver")
+    path = find_chromium()
+    if path is None:
+        raise SystemExit("no Chromium found: apt-get install chromium")
+    return path
+
+
+def dump_dom(html: Path) -> str:
+    """The page's DOM after Chromium parsed and laid it out (``--dump-dom``)."""
+    done = subprocess.run(
+        [chromium(), *CHROMIUM_FLAGS, "--dump-dom", html.resolve().as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return done.stdout.decode("utf-8")
 
 
 def screenshot(html: Path, png: Path, size: str = "1200,900") -> Path:

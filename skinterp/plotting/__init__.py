@@ -16,7 +16,7 @@ from ._figures import (
     plot_top_words,
 )
 from ._html import explanation_html, render_html
-from ._report import report_html
+from ._report import metric_table, report_html
 
 # the value types below plotting look their HTML view up in this registry
 register_html_renderer("explanation", explanation_html)
@@ -24,6 +24,7 @@ register_html_renderer("report", report_html)
 
 __all__ = [
     "explanation_html",
+    "metric_table",
     "plot_aopc",
     "plot_confidence_density",
     "plot_embedding",

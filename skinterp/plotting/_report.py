@@ -8,7 +8,18 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["report_html"]
+__all__ = ["metric_table", "report_html"]
+
+
+def metric_table(report: Any) -> pd.DataFrame:
+    """One row per metric, one column per explainer, in the report's order (a single header
+    row: ``metric``, then the explainers)."""
+    frame = pd.DataFrame(report)
+    table = frame.pivot(index="metric", columns="explainer", values="value")
+    table = table.reindex(list(dict.fromkeys(frame["metric"])))
+    table = table[list(dict.fromkeys(frame["explainer"]))]
+    table.columns.name = None
+    return table.reset_index()
 
 
 def report_html(
@@ -40,16 +51,28 @@ def report_html(
 
     from ._html import page
 
-    table = pd.DataFrame(report).pivot(index="metric", columns="explainer", values="value")
-    table = table.reindex(list(dict.fromkeys(report["metric"])))
+    frame = pd.DataFrame(report)
+    is_acc = frame["metric"] == "accuracy"  # the model's, not an explainer's: shown apart
     parts = []
     if report.attrs.get("estimator"):
         parts.append(f"<p>Model: <code>{html.escape(report.attrs['estimator'])}</code></p>")
+    about = []
+    if is_acc.any():
+        about.append(f"accuracy <b>{float(frame.loc[is_acc, 'value'].iloc[0]):.4f}</b>")
     if report.attrs.get("n_texts"):
-        parts.append(f"<p>{report.attrs['n_texts']} texts.</p>")
-    parts.append(
-        table.to_html(classes="skinterp", float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
-    )
+        about.append(f"{report.attrs['n_texts']} texts")
+    if about:
+        parts.append(f"<p>{html.escape(', ').join(about)}.</p>")
+    if (~is_acc).any():
+        parts.append(
+            metric_table(frame[~is_acc]).to_html(
+                classes="skinterp",
+                float_format=lambda v: f"{v:.4f}",
+                na_rep="",
+                border=0,
+                index=False,
+            )
+        )
     curves = report.attrs.get("curves") or {}
     if figures and curves:
         try:
