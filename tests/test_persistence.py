@@ -28,7 +28,7 @@ def test_folder_holds_json_and_safetensors_only(saved):
     _, folder = saved
     assert sorted(p.name for p in folder.iterdir()) == ["model.safetensors", "skinterp.json"]
     meta = json.loads((folder / "skinterp.json").read_text())
-    assert meta["class"] == "TextClassifier" and meta["format_version"] == 1
+    assert meta["class"] == "TextClassifier" and meta["format_version"] == 2
     assert meta["fitted"]["classes"] == ["no", "yes"]
     assert meta["tokenizer"]["kind"] == "word" and meta["tokenizer"]["itos"][:2] == [
         "[PAD]",
@@ -87,6 +87,68 @@ def test_real_glove_and_minilm_models_load_without_their_sources(tmp_path, monke
         assert again.get_params()["pretrained"] == model.get_params()["pretrained"]
 
 
+@pytest.mark.parametrize("cls", [TextClassifier, VMaskClassifier])
+def test_warm_start_after_load_continues_bit_for_bit(toy, tmp_path, cls):
+    """fit, save, load, fit again (warm_start) == fit, fit again: the optimizer's moments and
+    step counts come back with the weights (VMASK: and its beta schedule, from the history)."""
+    X, y = toy
+    params = dict(embedding_dim=16, num_filters=8, max_epochs=2, random_state=0, warm_start=True)
+    straight = cls(**params).fit(X, y)
+    straight.save(tmp_path / "m")
+    straight.fit(X, y)
+    resumed = load(tmp_path / "m").fit(X, y)
+    for key, value in straight.module_.state_dict().items():
+        assert torch.equal(value, resumed.module_.state_dict()[key]), key
+    assert [h["train_loss"] for h in resumed.history] == [h["train_loss"] for h in straight.history]
+    # without the optimizer's state the continuation differs: the check above can fail
+    meta = json.loads((tmp_path / "m" / "skinterp.json").read_text())
+    (tmp_path / "m" / "skinterp.json").write_text(json.dumps({**meta, "optimizers": {}}))
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(tmp_path / "m" / "model.safetensors"))
+    save_file(
+        {k: v for k, v in tensors.items() if not k.startswith("optimizer::")},
+        str(tmp_path / "m" / "model.safetensors"),
+    )
+    fresh = load(tmp_path / "m").fit(X, y)
+    assert not torch.equal(
+        fresh.module_.encoder.convs[0].weight, straight.module_.encoder.convs[0].weight
+    )
+
+
+def test_object_parameters_are_saved_not_dropped(toy, tmp_path):
+    import pandas as pd
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = toy
+    words = ["great", "film", "awful", "movie"]
+    vectors = np.random.default_rng(0).normal(size=(4, 16)).astype(np.float32)
+    common = dict(num_filters=8, max_epochs=1, random_state=0)
+    base = small_cnn(embeddings=(words, vectors), **common).fit(X, y)
+    forms = {
+        "tuple": (words, vectors),
+        "dict": dict(zip(words, vectors, strict=True)),
+        "frame": pd.DataFrame(vectors, index=words),
+    }
+    for name, form in forms.items():
+        clf = VMaskClassifier(embeddings=form, init_from=FrozenEstimator(base), **common)
+        clf.fit(X, y).save(tmp_path / name)
+        again = load(tmp_path / name)
+        got_words, got_matrix = again.embeddings  # every form comes back as (words, matrix)
+        assert got_words == words and np.array_equal(got_matrix, vectors)
+        assert isinstance(again.init_from, FrozenEstimator)
+        np.testing.assert_array_equal(again.init_from.predict_proba(X), base.predict_proba(X))
+        np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    # a bare matrix (one row per vocabulary word) comes back as a matrix; a plain init_from
+    # as a plain estimator
+    matrix = np.random.default_rng(1).normal(size=(len(base.tokenizer_.words_), 16))
+    clf = small_cnn(embeddings=matrix, init_from=base, **common).fit(X, y)
+    clf.save(tmp_path / "bare")
+    again = load(tmp_path / "bare")
+    np.testing.assert_allclose(again.embeddings, matrix.astype(np.float32))
+    assert type(again.init_from) is TextClassifier and again.init_from is not base
+
+
 def test_save_errors(toy, tmp_path):
     with pytest.raises(NotFittedError):
         small_cnn().save(tmp_path / "x")
@@ -96,6 +158,11 @@ def test_save_errors(toy, tmp_path):
     clf = small_cnn(max_epochs=1, callbacks=[EpochTimer()]).fit(X, y)  # objects: not JSON
     with pytest.raises(ValueError, match="callbacks=.*joblib"):
         clf.save(tmp_path / "y")
+    from sklearn.linear_model import LogisticRegression
+
+    clf = small_cnn(max_epochs=1).fit(X, y).set_params(init_from=LogisticRegression())
+    with pytest.raises(ValueError, match="init_from=LogisticRegression.*not a fitted skinterp"):
+        clf.save(tmp_path / "z")
 
 
 def test_load_errors(saved, tmp_path):

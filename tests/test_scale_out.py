@@ -61,3 +61,19 @@ def test_accelerate_mixin_cpu_path_matches_a_plain_fit(toy, name):
     ref = base(**params).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), ref.predict_proba(X))
     np.testing.assert_array_equal(clf.explain(X[0]).scores, ref.explain(X[0]).scores)
+
+
+def test_accelerate_mixin_is_quiet_at_verbose_0(toy, capsys):
+    pytest.importorskip("accelerate")
+    from accelerate import Accelerator
+    from skorch.hf import AccelerateMixin
+
+    from skinterp import TextClassifier
+
+    accelerated = type("AcceleratedText", (AccelerateMixin, TextClassifier), {})
+    params = dict(embedding_dim=16, num_filters=8, max_epochs=2, random_state=0)
+    capsys.readouterr()
+    accelerated(accelerator=Accelerator(cpu=True), verbose=0, **params).fit(*toy)
+    assert capsys.readouterr().out == ""
+    accelerated(accelerator=Accelerator(cpu=True), verbose=1, **params).fit(*toy)
+    assert "train_loss" in capsys.readouterr().out  # the epoch table, through accelerator.print

@@ -4,14 +4,19 @@ A saved model is a folder:
 
 - ``skinterp.json``: the estimator class, its constructor parameters, the fitted state
   (classes, seed, input kind, the word vocabulary), versions and the training history;
-- ``model.safetensors``: the module's weights (and fitted arrays such as AGN's ``tcol_``);
-- ``tokenizer/``: a Hugging Face tokenizer's own files (transformer backbones only).
+- ``model.safetensors``: the module's weights, the optimizer's state (so that ``fit`` with
+  ``warm_start=True`` after loading continues exactly as without the round trip), fitted
+  arrays such as AGN's ``tcol_`` and word-vector parameters;
+- ``tokenizer/``: a Hugging Face tokenizer's own files (transformer backbones only);
+- ``init_from/``: the fitted model this one started from, saved the same way.
 
 Loading reads JSON, tensors and tokenizer files only: no pickled code runs. The class is
 looked up among skinterp's exported estimators, optimizer and criterion classes only inside
 ``torch``. Parameters that were objects come back as what was saved: a transformer config as
-a config, a tokenizer object as the saved tokenizer, word-vector matrices and ``init_from`` as
-None (their values are already in the weights).
+a config, a tokenizer object as the saved tokenizer, word vectors as an array (a bare matrix)
+or a ``(words, matrix)`` tuple (from a tuple, dict or DataFrame), ``init_from`` as the loaded
+model (wrapped in ``FrozenEstimator`` again if it was). Any other object is refused at
+``save`` with a message naming the parameter: nothing comes back silently as ``None``.
 """
 
 from __future__ import annotations
@@ -29,16 +34,35 @@ from ..text import restore_tokenizer
 __all__ = ["ESTIMATOR_CLASSES", "PersistenceMixin", "load", "save"]
 
 FORMAT = "skinterp-model"
-FORMAT_VERSION = 1
-_DROPPED = ("init_from",)  # fitted estimators: their weights are in this model already
+FORMAT_VERSION = 2
 #: The estimator classes a saved model may name: skinterp's own concrete estimators, filled
 #: in as they are defined (``TextClassifier.__init_subclass__``). Nothing else is loaded.
-ESTIMATOR_CLASSES: dict[
-    str, type
-] = {}  # fitted estimators: their weights are in this model already
+ESTIMATOR_CLASSES: dict[str, type] = {}
 
 
-def _encode_param(name: str, value: Any, folder: Path) -> Any:
+def _encode_vectors(value: Any, key: str, tensors: dict) -> dict | None:
+    """Word vectors given as an array, a (words, matrix) tuple, a dict or a DataFrame: the
+    matrix goes to the safetensors file, the words to JSON."""
+    import torch
+
+    if hasattr(value, "shape") and not hasattr(value, "index"):  # a bare array or tensor
+        matrix = value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
+        tensors[key] = torch.as_tensor(np.ascontiguousarray(matrix, dtype=np.float32))
+        return {"vectors": key}
+    if hasattr(value, "index") and hasattr(value, "to_numpy"):  # DataFrame indexed by word
+        words, matrix = list(map(str, value.index)), value.to_numpy(np.float32)
+    elif isinstance(value, dict):
+        words = list(map(str, value))
+        matrix = np.stack([np.asarray(v, np.float32) for v in value.values()])
+    elif isinstance(value, tuple) and len(value) == 2:
+        words, matrix = list(map(str, value[0])), np.asarray(value[1], np.float32)
+    else:
+        return None
+    tensors[key] = torch.as_tensor(np.ascontiguousarray(matrix))
+    return {"vectors": key, "words": words}
+
+
+def _encode_param(name: str, value: Any, folder: Path, tensors: dict) -> Any:
     import torch
     from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
@@ -60,8 +84,22 @@ def _encode_param(name: str, value: Any, folder: Path) -> Any:
     if isinstance(value, PreTrainedTokenizerBase):
         value.save_pretrained(folder / "tokenizer_param")
         return {"hf_tokenizer": "tokenizer_param"}
-    if name in _DROPPED or name == "embeddings":
-        return {"dropped": type(value).__name__}
+    if name == "embeddings":
+        spec = _encode_vectors(value, f"param::{name}", tensors)
+        if spec is not None:
+            return spec
+    if name == "init_from":
+        from sklearn.frozen import FrozenEstimator
+
+        inner = value.estimator if isinstance(value, FrozenEstimator) else value
+        if type(inner).__name__ in ESTIMATOR_CLASSES and hasattr(inner, "module_"):
+            save(inner, folder / name)
+            return {"estimator": name, "frozen": isinstance(value, FrozenEstimator)}
+        raise ValueError(
+            f"init_from={type(value).__name__}(...) is not a fitted skinterp estimator; it "
+            "cannot be saved. Use joblib.dump(estimator, path), or set_params(init_from=None) "
+            "before save (its weights are in this model already)."
+        )
     if isinstance(value, torch.nn.Module):
         raise ValueError(
             f"{name}={type(value).__name__}(...) is a torch module; it cannot be saved without "
@@ -73,7 +111,7 @@ def _encode_param(name: str, value: Any, folder: Path) -> Any:
     )
 
 
-def _decode_param(spec: dict, folder: Path) -> Any:
+def _decode_param(spec: dict, folder: Path, tensors: dict) -> Any:
     if "value" in spec:
         return spec["value"]
     if "tuple" in spec:
@@ -95,7 +133,17 @@ def _decode_param(spec: dict, folder: Path) -> Any:
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(str(folder / spec["hf_tokenizer"]))
-    if "dropped" in spec:
+    if "vectors" in spec:
+        matrix = tensors.pop(spec["vectors"]).numpy()
+        return (list(spec["words"]), matrix) if "words" in spec else matrix
+    if "estimator" in spec:
+        inner = load(folder / spec["estimator"])
+        if spec.get("frozen"):
+            from sklearn.frozen import FrozenEstimator
+
+            return FrozenEstimator(inner)
+        return inner
+    if "dropped" in spec:  # format 1 saved word vectors and init_from as nothing
         return None
     raise ValueError(f"unknown parameter encoding {sorted(spec)} in skinterp.json.")
 
@@ -157,13 +205,14 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
         raise TypeError(f"{cls} is not one of skinterp's estimators; use joblib for it.")
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
     params = {
-        name: _encode_param(name, value, folder)
+        name: _encode_param(name, value, folder, state)
         for name, value in estimator.get_params(deep=False).items()
         if not name.startswith("_")  # skorch's own bookkeeping (_params_to_validate)
     }
     tokenizer = estimator.tokenizer_.save_state(folder)
-    state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
+    optimizers = _save_optimizers(estimator, state)
     arrays = {}
     for name in estimator._fitted_arrays:
         if hasattr(estimator, name):
@@ -187,6 +236,7 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
             "arrays": arrays,
         },
         "tokenizer": tokenizer,
+        "optimizers": optimizers,
         # the module's own config (e.g. with num_hidden_layers already cut) rebuilds it
         "transformer_config": None if model is None else model.config.to_dict(),
         "history": _jsonable(list(estimator.history)),
@@ -228,7 +278,8 @@ def load(path: str | os.PathLike):
     if name not in ESTIMATOR_CLASSES:
         raise ValueError(f"{name!r} is not a skinterp estimator.")
     cls = ESTIMATOR_CLASSES[name]
-    params = {k: _decode_param(v, folder) for k, v in meta["params"].items()}
+    state = load_file(str(folder / "model.safetensors"))
+    params = {k: _decode_param(v, folder, state) for k, v in meta["params"].items()}
     est = cls(**params)
     fitted = meta["fitted"]
     dtype = fitted["classes_dtype"]
@@ -239,7 +290,6 @@ def load(path: str | os.PathLike):
         setattr(est, name, fitted.get(name))
     tok = restore_tokenizer(meta["tokenizer"], folder)
     est.tokenizer_ = tok
-    state = load_file(str(folder / "model.safetensors"))
     for arr, dt in fitted["arrays"].items():
         setattr(est, arr, state.pop(f"fitted::{arr}").numpy().astype(dt))
     # build the module from what was saved only: no word vectors, no pretrained download
@@ -256,6 +306,45 @@ def load(path: str | os.PathLike):
         est.initialize()
     finally:
         est.__dict__.update(keep)
+    optimizers = meta.get("optimizers") or {}
+    moments = {k: state.pop(k) for k in list(state) if k.startswith("optimizer::")}
     est.module_.load_state_dict(state, strict=True)
+    _load_optimizers(est, optimizers, moments)
     est.history = History(meta.get("history") or [])
     return est
+
+
+def _save_optimizers(estimator: Any, tensors: dict) -> dict:
+    """Each optimizer's state: tensors (moments, steps) to safetensors, the rest to JSON."""
+    import torch
+
+    out = {}
+    for name in getattr(estimator, "_optimizers", []):
+        optimizer = getattr(estimator, f"{name}_", None)
+        if optimizer is None:
+            continue
+        sd = optimizer.state_dict()
+        scalars = {}
+        for idx, per_param in sd["state"].items():
+            for key, value in per_param.items():
+                tag = f"optimizer::{name}::{idx}::{key}"
+                if torch.is_tensor(value):
+                    tensors[tag] = value.detach().cpu().contiguous()
+                else:
+                    scalars[tag] = value
+        out[name] = {"param_groups": _jsonable(sd["param_groups"]), "scalars": scalars}
+    return out
+
+
+def _load_optimizers(est: Any, saved: dict, tensors: dict) -> None:
+    """Give each optimizer its saved state (torch moves it to the parameters' device)."""
+    state: dict[str, dict] = {}
+    scalars = [item for spec in saved.values() for item in spec["scalars"].items()]
+    for tag, value in [*tensors.items(), *scalars]:
+        _, name, idx, key = tag.split("::", 3)
+        state.setdefault(name, {}).setdefault(int(idx), {})[key] = value
+    for name, spec in saved.items():
+        optimizer = getattr(est, f"{name}_", None)
+        if optimizer is not None:
+            sd = {"state": state.get(name, {}), "param_groups": spec["param_groups"]}
+            optimizer.load_state_dict(sd)

@@ -44,6 +44,15 @@ class _KeepBest(EarlyStopping):
             super().on_epoch_end(net, **kwargs)
 
 
+class _PrintLog(PrintLog):
+    """The epoch table, printed only with ``verbose > 0`` whatever the sink (skorch lets any
+    sink but ``print`` through at ``verbose=0``, e.g. AccelerateMixin's ``accelerator.print``)."""
+
+    def _sink(self, text, verbose):
+        if verbose:
+            self.sink(text)
+
+
 def _valid_accuracy(net: Any, X: Any, y: Any) -> float:
     """Accuracy on encoded labels (skorch hands the callback integer targets)."""
     proba = net.predict_proba(X)
@@ -126,7 +135,7 @@ class TrainingMixin:
                 load_best=True,
             )
             cbs.append(("early_stopping", stopper))
-        cbs.append(("print_log", PrintLog()))
+        cbs.append(("print_log", _PrintLog()))
         return cbs
 
     def _holds_out(self) -> bool:
