@@ -11,9 +11,13 @@
    (the same perturbed texts through ``predict_proba`` in one call; goal <= 1.2x).
 5. ``LimeExplainer`` against the ``lime`` package per text with the same configuration and
    ``num_samples`` (goal >= 3x), and whether both pick the same top-5 words.
+6. Corpus explanations (``skinterp explain MODEL --input CSV --output OUT.parquet``): texts/s
+   of the native explainer and of LIME, and the CLI's peak memory for 20,000 and 100,000
+   texts.
 
-Usage: ``python benchmarks/speed/bench_speed.py [--quick]`` (``--quick``: fewer epochs,
-rounds and texts, no MiniLM). Writes ``benchmarks/speed/results/speed.{json,md}``.
+Usage: ``python benchmarks/speed/bench_speed.py [--quick] [--corpus-only]`` (``--quick``:
+fewer epochs, rounds and texts, no MiniLM; ``--corpus-only``: section 6 alone, into
+``corpus.{json,md}``). Writes ``benchmarks/speed/results/speed.{json,md}``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _core import overhead_case, padding_case, steady
+from _corpus import corpus_markdown, corpus_speed
 from _metrics import explainer_words, per_text_loop, perturbed_strings, timed
 
 import skinterp
@@ -212,8 +217,41 @@ def markdown(result, args) -> list[str]:
         "",
         f"Speed-up: **{lm['speedup']}×** (goal >= 3). Same top-5 words: "
         f"{lm['same_top5']} of {lm['n_texts']} texts.",
+        "",
     ]
+    if result.get("corpus"):
+        lines += corpus_markdown(result["corpus"])
     return lines
+
+
+def corpus_only(args, data) -> None:
+    """Section 6 alone: its own result files, its own machine description."""
+    start = time.perf_counter()
+    clf = skinterp.TextClassifier(
+        encoder="cnn", embeddings="glove-50d", lr=1e-3, batch_size=50, max_epochs=6, random_state=0
+    ).fit(data.X_train, data.y_train)
+    texts = [t for t in data.X_test if t.strip()]
+    sizes = (2_000, 10_000) if args.quick else (20_000, 100_000)
+    corpus = corpus_speed(clf, texts, sizes, 50 if args.quick else 500, args.threads)
+    env = environment("cpu")
+    lines = [
+        "# Speed benchmark, section 6 alone (`--corpus-only`)",
+        "",
+        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {args.threads} torch threads; "
+        f"torch {env['torch']}, skinterp {env['skinterp']}"
+        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
+        + ". Model: Kim-CNN + GloVe-50d, 6 epochs on the Rotten Tomatoes training split. "
+        f"Command: `python benchmarks/speed/bench_speed.py --corpus-only"
+        f"{' --quick' if args.quick else ''} --threads {args.threads}` "
+        f"({(time.perf_counter() - start) / 60:.1f} min).",
+        "",
+        *corpus_markdown(corpus),
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = {"environment": env, "args": {k: str(v) for k, v in vars(args).items()}}
+    (args.out / "corpus.json").write_text(json.dumps({**result, "corpus": corpus}, indent=2))
+    (args.out / "corpus.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def main():
@@ -228,11 +266,15 @@ def main():
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--corpus-only", action="store_true", help="section 6 alone")
     args = parser.parse_args()
     args.rounds = args.rounds or (1 if args.quick else 2)
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
     data = load_rotten_tomatoes()
+    if args.corpus_only:
+        corpus_only(args, data)
+        return
     X, y = data.X_train, data.y_train
     if args.quick:
         X, y = X[:1500], y[:1500]
@@ -288,6 +330,14 @@ def main():
     texts = [t for t in data.X_test if t.strip()][: 100 if args.quick else 500]
     metrics = metric_speed(clf, texts)
     lime = lime_speed(clf, texts[: 10 if args.quick else 50], 1000)
+    print("6. corpus explanations", flush=True)
+    corpus = corpus_speed(
+        clf,
+        [t for t in data.X_test if t.strip()],
+        (2_000, 10_000) if args.quick else (20_000, 100_000),
+        50 if args.quick else 500,
+        args.threads,
+    )
 
     result = {
         "benchmark": "speed",
@@ -301,6 +351,7 @@ def main():
         f"{clf.score(data.X_test, data.y_test):.3f}",
         "metrics": metrics,
         "lime": lime,
+        "corpus": corpus,
         "wall_s": round(time.perf_counter() - start, 1),
     }
     args.out.mkdir(parents=True, exist_ok=True)
