@@ -170,6 +170,15 @@ def test_dask_workers_give_the_local_output(fitted_cnn, corpus, tmp_path):
             fitted_cnn, folder / "texts.csv", tmp_path / "d.parquet", client=client, **kw
         )
         pd.testing.assert_frame_equal(local, pd.read_parquet(on_dask))
+        # a scheduler address (what `skinterp explain --dask ADDRESS` passes) connects to it
+        by_address = explain_corpus(
+            fitted_cnn,
+            folder / "texts.csv",
+            tmp_path / "a.parquet",
+            client=cluster.scheduler_address,
+            **kw,
+        )
+        pd.testing.assert_frame_equal(local, pd.read_parquet(by_address))
         # a Dask DataFrame: its partitions are the chunks, explained on the workers
         ddf = dd.from_pandas(df, npartitions=4)
         parts = pd.read_parquet(explain_corpus(fitted_cnn, ddf, tmp_path / "p.parquet", **kw))
