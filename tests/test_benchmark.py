@@ -168,6 +168,33 @@ def test_run_writes_one_json_per_run(finished):
     assert len(lines) == 4 and "accuracy" in lines[0]
 
 
+def test_a_runs_metrics_equal_the_metric_functions(tweets):
+    """The numbers of a run's record are those of skinterp.metrics on the run's model and its
+    evaluation texts (not merely floats)."""
+    from skinterp.benchmark._evaluation import _eval_subset
+    from skinterp.benchmark._run import run_one
+    from skinterp.explain import get_explainer
+    from skinterp.metrics import aopc_score, posthoc_accuracy_curve, reduced_number
+
+    cfg = load_config(tiny_config())
+    run = expand_runs(cfg)[0]
+    assert run.method == "base"
+    rec, clf = run_one(run, tweets, cfg["evaluation"])
+    X, y = _eval_subset(tweets, run.n_eval, run.eval_sample, run.eval_seed)
+    m = rec["metrics"]
+    assert m["accuracy"] == pytest.approx(clf.score(X, y), abs=6e-6)  # records: 5 decimals
+    exps = get_explainer(cfg["evaluation"]["explainer"]).explain(clf, X)
+    aopc = aopc_score(clf, X, k=[1, 3], explanations=exps)
+    assert [m["aopc@1"], m["aopc@3"]] == pytest.approx(list(aopc), abs=6e-6)
+    curve = posthoc_accuracy_curve(clf, X, k=4, explanations=exps)
+    assert m["posthoc_curve"] == pytest.approx(list(curve), abs=6e-6)
+    assert m["posthoc@1"] == pytest.approx(curve[0], abs=6e-6)
+    naopc = aopc_score(clf, X[:6], k=2, normalization="naopc", explanations=exps[:6])
+    assert m["naopc@2"] == pytest.approx(naopc, abs=6e-6)
+    ir = reduced_number(clf, X, explanations=exps).important
+    assert m["IR#"] == pytest.approx(ir, abs=6e-6)
+
+
 def test_finished_runs_are_skipped_and_results_kept(finished):
     out, paths, _ = finished
     before = [p.read_text() for p in paths]

@@ -69,4 +69,8 @@ def test_every_estimator_is_checked():
     }
     names = {name for name, _ in all_estimators()}
     assert names == exported
-    assert "TextClassifier" in names
+    # and the parametrised checks cover every registered estimator on every backbone with
+    # every check
+    covered = {(type(est).__name__, label.rsplit("-", 1)[1], check) for label, est, check in CASES}
+    want = {(n, b, c) for n in names for b in ("cnn", "lstm", "transformer") for c in all_checks()}
+    assert covered == want

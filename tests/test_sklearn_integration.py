@@ -106,8 +106,11 @@ def test_default_lr_depends_on_backbone(toy, bert_config, fast_tokenizer):
 def test_bucketing_and_verbose_output(toy, capsys):
     X, y = toy
     clf = small_cnn(max_epochs=2, bucket_by_length=True, verbose=1).fit(X, y)
-    assert "train_loss" in capsys.readouterr().out
-    assert clf.score(X, y) >= 0.0
+    out = capsys.readouterr().out
+    assert out.count("train_loss") == 1 and len(clf.history) == 2  # header once, 2 epochs
+    # bucketing groups texts by length within a batch; it learns as well as without
+    plain = small_cnn(max_epochs=2).fit(X, y)
+    assert clf.score(X, y) >= plain.score(X, y) - 0.15 and clf.score(X, y) > 0.6
 
 
 def test_warm_start_continues(toy):

@@ -105,5 +105,9 @@ def test_native_explanation_is_the_attention(toy, cls):
     exp = clf.explain("a really bad film")
     assert exp.method == "attention"
     assert exp.scores.sum() == pytest.approx(1.0, abs=1e-5)  # one token per word
-    np.testing.assert_allclose(clf.predict_proba(X), clf.predict_proba(X))
+    # inference draws no noise: different global seeds give the same probabilities
+    torch.manual_seed(1)
+    first = clf.predict_proba(X)
+    torch.manual_seed(2)
+    np.testing.assert_array_equal(first, clf.predict_proba(X))
     assert clf.score(X, y) > 0.7
