@@ -38,17 +38,17 @@ def test_one_class_only():
 
 
 @pytest.mark.parametrize(
-    "y, msg",
+    "y, error, msg",
     [
-        (None, "y is None"),
-        ([0, None, 1], "missing label"),
-        ([0.0, np.nan, 1.0], "missing label"),
-        ([[0, 1], [1, 0], [0, 1]], "expected a 1-d array"),
-        (["a", 1, "b"], "mixes label types"),
+        (None, ValueError, "y is None; a classifier needs one label per text"),
+        ([0, None, 1], ValueError, r"y contains a missing label \(None/NaN\) at index 1"),
+        ([0.0, np.nan, 1.0], ValueError, r"y contains a missing label \(None/NaN\) at index 1"),
+        ([[0, 1], [1, 0], [0, 1]], ValueError, r"y has shape \(3, 2\); expected a 1-d array"),
+        (["a", 1, "b"], TypeError, r"y mixes label types \['number', 'str'\]"),
     ],
 )
-def test_bad_y(y, msg):
-    with pytest.raises((ValueError, TypeError), match=msg):
+def test_bad_y(y, error, msg):
+    with pytest.raises(error, match=msg):
         TextClassifier().fit(["a", "b", "c"], y)
 
 
