@@ -19,6 +19,7 @@ from skorch.utils import to_tensor
 from skinterp import (
     AGNClassifier,
     AttentionClassifier,
+    EntropyClassifier,
     EVarMClassifier,
     IBAClassifier,
     L2XClassifier,
@@ -316,3 +317,24 @@ def test_pct_eq_6_over_the_reductions(toy):
             terms.append(-torch.log(s[p, same].sum() / s[p, other].sum()))
     want = F.cross_entropy(logits, yi) + 0.9 * torch.stack(terms).mean()
     assert loss.item() == pytest.approx(want.item(), rel=1e-4)
+
+
+def test_entropy_step_of_pct_eq_8(toy):
+    """PCT eq. 8 (Feng et al.): the second step of every batch maximises the predictive
+    entropy of the input-reduced texts: loss = -lam * mean_x H(p(y | x_reduced))."""
+    from skinterp.methods._reduction import beam_input_reduction, drop_words
+
+    clf = fitted(EntropyClassifier, toy, lam=0.25)
+    Xi, _ = batch(clf, toy)
+    clf.history.new_batch()
+    torch.manual_seed(0)
+    loss = clf._entropy_loss(Xi)
+    # the reduction itself (shortest text that keeps the prediction) is tested in test_pct.py
+    keep = beam_input_reduction(clf, Xi, clf.beam_size, clf.max_reduction_steps)
+    clf.module_.train()
+    torch.manual_seed(0)
+    logits, _ = clf.module_(**drop_words(Xi, keep, pad_id=clf.tokenizer_.pad_id))
+    p = torch.softmax(logits, -1)
+    entropy = -(p * p.log()).sum(-1).mean()
+    assert loss.item() == pytest.approx((-0.25 * entropy).item(), rel=1e-5)
+    assert clf.history[-1, "batches", -1, "entropy"] == pytest.approx(entropy.item(), rel=1e-5)
