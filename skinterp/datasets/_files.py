@@ -361,8 +361,13 @@ def load_file(
 
     Examples
     --------
-    >>> data = load_file("tickets.csv", text_column="body", label_column="queue", test=0.2)
-    >>> clf = TextClassifier().fit(data.X_train, data.y_train)  # doctest: +SKIP
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "tickets.csv")
+    >>> rows = "body,queue\\nprinter is broken,it\\nrefund my order,billing\\nno wifi,it\\n"
+    >>> _ = open(path, "w").write(rows)
+    >>> data = load_file(path, text_column="body", label_column="queue")
+    >>> data.classes.tolist(), data.X_train[0]
+    (['billing', 'it'], 'printer is broken')
     """
     path = Path(path)
     kw = dict(
