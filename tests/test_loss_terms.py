@@ -338,3 +338,34 @@ def test_entropy_step_of_pct_eq_8(toy):
     entropy = -(p * p.log()).sum(-1).mean()
     assert loss.item() == pytest.approx((-0.25 * entropy).item(), rel=1e-5)
     assert clf.history[-1, "batches", -1, "entropy"] == pytest.approx(entropy.item(), rel=1e-5)
+
+
+def test_l2x_selection_in_training_and_inference(toy):
+    """L2X (Chen et al. 2018, eq. 6-7): training keeps the element-wise maximum of k
+    Gumbel-softmax samples over the positions (temperature tau); inference keeps exactly the
+    top-k scoring real tokens. The loss is cross-entropy on the selected words."""
+    clf = fitted(L2XClassifier, toy, select_k=2, tau=0.5)
+    Xi, yi = batch(clf, toy)
+    ids, am = Xi["input_ids"], Xi["attention_mask"]
+    m, layer = clf.module_, clf.module_.mask_layer
+    real = am.bool()
+
+    def through(scale):
+        out = m.encoder(ids, am, None, lambda e: e * scale.unsqueeze(-1))
+        return m.head(m.dropout(out.pooled))
+
+    with torch.no_grad():
+        w = layer.net(m.encoder.word_embedding_matrix[ids]).squeeze(-1).masked_fill(~real, -1e4)
+        m.train()
+        torch.manual_seed(4)
+        got, _ = m(ids, am)
+        torch.manual_seed(4)
+        u = torch.rand((2, *w.shape)).clamp(1e-10, 1.0 - 1e-7)
+        relaxed = torch.softmax((w + -torch.log(-torch.log(u))) / 0.5, -1).max(0).values
+        np.testing.assert_allclose(got, through(relaxed * real), rtol=1e-5, atol=1e-6)
+        m.eval()
+        got, _ = m(ids, am)
+        top = torch.zeros_like(w).scatter(1, w.topk(2, -1).indices, 1.0) * real
+        np.testing.assert_allclose(got, through(top), rtol=1e-5, atol=1e-6)
+    loss, (logits, _) = training_loss(clf, Xi, yi)
+    assert loss.item() == pytest.approx(F.cross_entropy(logits, yi).item(), rel=1e-6)
