@@ -407,6 +407,34 @@ def test_evaluate_equals_the_metric_functions(fitted_cnn, toy):
     assert got["sufficiency"] == pytest.approx(sufficiency_score(fitted_cnn, X, **kw))
 
 
+def test_evaluate_equals_the_pathology_and_plausibility_functions(fitted_cnn, toy):
+    """IR#/UR#, I-Var/U-Var (PCT) and precision/recall/F1 against a lexicon (VAT) from
+    evaluate() equal reduced_number, saliency_variance and plausibility_scores."""
+    from skinterp.explain import get_explainer
+
+    X = toy[0][:8]
+    exps = get_explainer("occlusion").explain(fitted_cnn, X)
+    lexicon = {"great": 3.1, "good": 1.9, "bad": -2.5, "awful": -3.0, "dull": -1.7}
+    report = evaluate(
+        fitted_cnn,
+        X,
+        metrics=["reduced_number", "saliency_variance", "plausibility"],
+        explainers=["occlusion"],
+        k=2,
+        lexicon=lexicon,
+        progress=False,
+    )
+    got = dict(zip(report["metric"], report["value"], strict=True))
+    rn = reduced_number(fitted_cnn, X, explanations=exps)
+    assert (got["IR#"], got["UR#"]) == pytest.approx((rn.important, rn.unimportant))
+    sv = saliency_variance(fitted_cnn, X, explainer="occlusion", explanations=exps)
+    assert (got["I-Var"], got["U-Var"]) == pytest.approx((sv.important, sv.unimportant))
+    pl = plausibility_scores(fitted_cnn, X, lexicon, k=2, explanations=exps)
+    assert (got["precision@2"], got["recall@2"], got["f1@2"]) == pytest.approx(
+        (pl.precision, pl.recall, pl.f1)
+    )
+
+
 def test_evaluate_with_a_judge_model(fitted_cnn, toy):
     """judge=: the explained model's rankings, the judge's predictions (VAT's protocol)."""
     from skinterp.explain import get_explainer
