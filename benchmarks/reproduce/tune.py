@@ -30,7 +30,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
 import skinterp
 import skinterp.datasets
-from skinterp.benchmark._config import DATASETS, expand_runs, load_config
+from skinterp.benchmark._config import DATASETS, expand_runs, load_config, select_config
 from skinterp.benchmark._run import _eval_texts
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import make_aopc_scorer
@@ -81,11 +81,13 @@ def main(argv: list[str] | None = None) -> dict:
         torch.set_num_threads(args.threads)
 
     cfg = load_config(args.profile)
-    cfg.update(datasets=[args.dataset], backbones=[args.backbone], methods=[args.method])
-    cfg["seeds"] = [args.seed]
-    (run,) = [r for r in expand_runs(cfg) if r.method == args.method]
-    if run.init_from_base:
-        raise SystemExit(f"{args.method} starts from a trained base model; not supported here.")
+    cfg.update(seeds=[args.seed])
+    # the base model comes along when the method starts from it
+    cfg = select_config(
+        cfg, datasets=[args.dataset], backbones=[args.backbone], methods=[args.method]
+    )
+    runs = expand_runs(cfg)
+    (run,) = [r for r in runs if r.method == args.method]
     grid = parse_grid(args.grid)
     unknown = set(grid) - set(getattr(skinterp, run.estimator)().get_params())
     if unknown:
@@ -108,8 +110,17 @@ def main(argv: list[str] | None = None) -> dict:
         "accuracy": "accuracy",
         "interpretability": make_aopc_scorer(k=5, explainer=explainer),
     }
-    estimator = getattr(skinterp, run.estimator)(**run.params, random_state=args.seed)
     start = time.perf_counter()
+    params = dict(run.params)
+    if run.init_from_base:
+        # as in the claims benchmark: every setting starts from the same base model, trained
+        # once on the training texts only (the validation texts stay unseen)
+        from sklearn.frozen import FrozenEstimator
+
+        (base_run,) = [r for r in runs if r.method == "base"]
+        base = skinterp.TextClassifier(**base_run.params, random_state=args.seed)
+        params["init_from"] = FrozenEstimator(base.fit(data.X_train, data.y_train))
+    estimator = getattr(skinterp, run.estimator)(**params, random_state=args.seed)
     search = GridSearchCV(
         estimator, grid, scoring=scoring, cv=PredefinedSplit(fold), refit=False, error_score="raise"
     ).fit(X, y)
