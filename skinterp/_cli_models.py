@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .datasets import FORMATS
+from ._cli_files import add_file_options, columns_of, explain_file, load_data_file, test_option
 
 MODEL_FILE = "model.safetensors"
 META_FILE = "run.json"
@@ -48,49 +48,6 @@ def _load_data(name: str, train_size: int | None, seed: int):
         data.X_train = [data.X_train[i] for i in keep]
         data.y_train = data.y_train[keep]
     return data
-
-
-def _columns(args: argparse.Namespace, meta: dict | None = None) -> dict:
-    """How to read a data file: the command's options, else the model's training file's."""
-    saved = (meta or {}).get("data", {}).get("columns", {})
-    out = {}
-    for key, default in (
-        ("text_column", "text"),
-        ("text_pair_column", None),
-        ("label_column", "label"),
-        ("encoding", "utf-8"),
-    ):
-        value = getattr(args, key, None)
-        out[key] = value if value is not None else saved.get(key, default)
-    out["format"] = getattr(args, "format", None)
-    return out
-
-
-def _load_file(args: argparse.Namespace, test: Any = None) -> Any:
-    from .datasets import load_file
-
-    return load_file(args.data, test=test, random_state=getattr(args, "seed", 0), **_columns(args))
-
-
-def _test_option(value: str | None) -> Any:
-    """--test: a share such as 0.2, or a file."""
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return value
-
-
-def add_file_options(parser: argparse.ArgumentParser, *, labels: bool = True) -> None:
-    """The options that say how to read a data file of one's own."""
-    g = parser.add_argument_group("your own data file (CSV, TSV, JSON Lines, Parquet, HF folder)")
-    g.add_argument("--text-column", default=None, help="default: text")
-    g.add_argument("--text-pair-column", default=None, help="a second text column (pairs)")
-    if labels:
-        g.add_argument("--label-column", default=None, help="default: label")
-    g.add_argument("--format", default=None, choices=FORMATS, help="default: from the suffix")
-    g.add_argument("--encoding", default=None, help="default: utf-8")
 
 
 def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
@@ -134,12 +91,20 @@ def fit_command(args: argparse.Namespace) -> int:
     clf = getattr(skinterp, cls_name)(
         **params, device=args.device, random_state=args.seed, verbose=2
     )
-    file_only = ("test", "text_column", "text_pair_column", "label_column", "format", "encoding")
+    file_only = (
+        "test",
+        "text_column",
+        "text_pair_column",
+        "label_column",
+        "format",
+        "encoding",
+        "split",
+    )
     given = [f"--{o.replace('_', '-')}" for o in file_only if getattr(args, o) is not None]
     if given and not args.data:
         raise ValueError(f"{', '.join(given)}: only with your own file (--data FILE).")
     if args.data:
-        data = _load_file(args, _test_option(args.test))
+        data = load_data_file(args, test_option(args.test))
         source = Path(args.data).name
         if args.train_size and args.train_size < len(data.X_train):
             raise ValueError("--train-size applies to the built-in data sets; pass a smaller file.")
@@ -163,7 +128,7 @@ def fit_command(args: argparse.Namespace) -> int:
         "estimator": cls_name,
         "backbone": args.backbone,
         "dataset": args.dataset,
-        "data": {"path": str(args.data), "columns": _columns(args)} if args.data else None,
+        "data": {"path": str(args.data), "columns": columns_of(args)} if args.data else None,
         "target_names": list(data.target_names),
         "classes": [c.item() if hasattr(c, "item") else c for c in data.classes],
         "n_train": len(data.X_train),
@@ -196,7 +161,7 @@ def explain_command(args: argparse.Namespace) -> int:
 
     clf, meta = load_model_dir(args.model)
     if args.input or args.output:
-        return _explain_file(args, clf, meta)
+        return explain_file(args, clf, meta)
     texts = args.texts
     if not texts:
         raise ValueError("pass texts to explain, or --input FILE --output OUT.parquet.")
@@ -217,54 +182,16 @@ def explain_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _explain_file(args: argparse.Namespace, clf: Any, meta: dict) -> int:
-    """--input FILE --output OUT: every row of a file, streamed in chunks."""
-    from .corpus import explain_corpus
-
-    if not (args.input and args.output):
-        raise ValueError("--input and --output go together (a file in, a .parquet/.jsonl out).")
-    if args.texts or args.html:
-        raise ValueError("--input explains a file; pass no texts and no --html with it.")
-    cols = _columns(args, meta)
-    client, cluster = args.dask, None
-    if args.dask == "local":  # a Dask cluster on this machine, one worker process per core
-        from distributed import Client, LocalCluster
-
-        cluster = LocalCluster(threads_per_worker=1, dashboard_address=None)
-        client = Client(cluster)
-    start = time.perf_counter()
-    try:
-        out = explain_corpus(
-            clf,
-            args.input,
-            args.output,
-            explainer=args.explainer,
-            k=args.k,
-            chunk_size=args.chunk_size,
-            text_column=cols["text_column"],
-            text_pair_column=cols["text_pair_column"],
-            id_column=args.id_column,
-            format=cols["format"],
-            encoding=cols["encoding"],
-            client=client,
-            overwrite=args.force,
-        )
-    finally:
-        if cluster is not None:
-            client.close()
-            cluster.close()
-    print(f"explanations: {out} ({time.perf_counter() - start:.0f} s)")
-    return 0
-
-
 def evaluate_command(args: argparse.Namespace) -> int:
     from . import evaluate
 
     clf, meta = load_model_dir(args.model)
     if args.data:
         from .datasets import load_file
+        from .datasets._readers import hf_splits
 
-        data = load_file(args.data, **_columns(args, meta))
+        split = args.split or ("test" if "test" in hf_splits(args.data) else None)
+        data = load_file(args.data, split=split, **columns_of(args, meta))
         dataset = Path(args.data).name
         X, y = data.X_train[: args.n], data.y_train[: args.n]  # every row is for evaluation
     else:

@@ -162,6 +162,7 @@ def explain_corpus(
     id_column: str | None = None,
     format: str | None = None,
     encoding: str = "utf-8",
+    split: str | None = None,
     client: Any = None,
     random_state: int | None = 0,
     overwrite: bool = False,
@@ -193,7 +194,7 @@ def explain_corpus(
         Top words per text.
     chunk_size : int, default=1000
         Texts per chunk (the unit of work, of resuming and of a Dask task).
-    text_column, text_pair_column, id_column, format, encoding
+    text_column, text_pair_column, id_column, format, encoding, split
         How to read a file (or the columns of a DataFrame), as in ``iter_file``.
     client : dask.distributed.Client or str, optional
         Spread the chunks over these Dask workers (a scheduler address is connected to).
@@ -234,7 +235,7 @@ def explain_corpus(
             "k": k,
             "chunk_size": chunk_size,
             "random_state": random_state,
-            "columns": [text_column, text_pair_column, id_column],
+            "columns": [text_column, text_pair_column, id_column, split],
         },
     )
     manifest = parts_dir / "settings.json"
@@ -261,6 +262,7 @@ def explain_corpus(
             id_column=id_column,
             format=format,
             encoding=encoding,
+            split=split,
         )
         frames, total = _frames_of(source, chunk_size, read)
     job.bar = tqdm(total=total, unit="text", disable=not verbose, desc=f"explaining ({explainer})")

@@ -89,6 +89,8 @@ def test_a_huggingface_folder_uses_its_splits_and_class_names(frame, tmp_path):
     data = load_file(tmp_path / "d", text_column="body", label_column="mood")
     assert len(data.X_train) == 300 and len(data.X_test) == 40
     assert list(data.classes) == [0, 1] and data.target_names == ["happy", "sad"]
+    only_test = load_file(tmp_path / "d", text_column="body", label_column="mood", split="test")
+    assert len(only_test.X_train) == 40 and only_test.X_test is None
     with pytest.raises(DataFileError, match="no split 'dev'"):
         list(iter_file(tmp_path / "d", text_column="body", split="dev"))
 

@@ -8,8 +8,6 @@ explanations. Every problem found in a file names the file, the line (text forma
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import warnings
 from collections.abc import Iterator
@@ -21,182 +19,9 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
+from ._readers import FORMATS, DataFileError, _hf_dataset, detect_format, hf_splits, read_chunks
+
 __all__ = ["FORMATS", "DataFileError", "iter_file", "load_file"]
-
-FORMATS = ("csv", "tsv", "jsonl", "parquet", "hf")
-_SUFFIXES = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
-
-
-class DataFileError(ValueError):
-    """A problem in a data file; the message names the file, the line or row and the column."""
-
-
-def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
-    """The format of ``path``: ``format`` when given, else from the suffix (a folder is a
-    Hugging Face ``save_to_disk`` folder)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file or folder.")
-    if format is not None:
-        if format not in FORMATS:
-            raise ValueError(f"format must be one of {list(FORMATS)}, got {format!r}.")
-        return format
-    if path.is_dir():
-        if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
-            return "hf"
-        raise DataFileError(
-            f"{path} is a folder but not one written by datasets' save_to_disk "
-            "(no dataset_dict.json or state.json)."
-        )
-    fmt = _SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise DataFileError(
-            f"{path}: cannot tell the format from the suffix {path.suffix!r}; name it with "
-            f"format= (--format), one of {list(FORMATS)}."
-        )
-    return fmt
-
-
-def _decoded_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each line, decoded one line at a time so that a wrong encoding
-    is reported at its line."""
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise DataFileError(
-                    f"{path} line {n}: not valid {encoding} (byte 0x{raw[exc.start]:02x} at "
-                    f"column {exc.start + 1}); pass the file's encoding with encoding= "
-                    "(--encoding), e.g. latin-1."
-                ) from None
-            except LookupError:
-                raise ValueError(f"unknown encoding {encoding!r}.") from None
-            yield n, line.removeprefix("\ufeff") if n == 1 else line
-
-
-def _missing(path: Path, columns: list[str], have: list[str]) -> None:
-    lost = [c for c in columns if c not in have]
-    if lost:
-        raise DataFileError(
-            f"{path}: no column {lost[0]!r} (the file has: {', '.join(map(str, have))}); name "
-            "the columns with text_column= / label_column= (--text-column, --label-column)."
-        )
-
-
-def _csv_chunks(path, columns, chunk_size, encoding, delimiter):
-    lines = _decoded_lines(path, encoding)
-    first = [0]  # the line the current record starts on
-
-    def feed():
-        for n, line in lines:
-            if first[0] == 0:
-                first[0] = n
-            yield line
-
-    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise DataFileError(f"{path} is empty: no header line.") from None
-    except csv.Error as exc:
-        raise DataFileError(f"{path} line 1: malformed header ({exc}).") from None
-    _missing(path, columns, header)
-    index = [header.index(c) for c in columns]
-    rows, where = [], []
-    while True:
-        first[0] = 0
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DataFileError(f"{path} line {reader.line_num}: malformed row ({exc}).") from None
-        if not row:  # a blank line
-            continue
-        if len(row) != len(header):
-            raise DataFileError(
-                f"{path} line {first[0]}: {len(row)} fields where the header has "
-                f"{len(header)}; quote fields that contain {delimiter!r} or a line break."
-            )
-        rows.append([row[i] for i in index])
-        where.append(f"line {first[0]}")
-        if len(rows) == chunk_size:
-            yield pd.DataFrame(rows, columns=columns), where
-            rows, where = [], []
-    if rows:
-        yield pd.DataFrame(rows, columns=columns), where
-
-
-def _jsonl_chunks(path, columns, chunk_size, encoding):
-    rows, where = [], []
-    for n, line in _decoded_lines(path, encoding):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"{path} line {n}: not valid JSON ({exc.msg} at column {exc.colno})."
-            ) from None
-        if not isinstance(obj, dict):
-            raise DataFileError(
-                f"{path} line {n}: expected one JSON object per line, got {type(obj).__name__}."
-            )
-        lost = [c for c in columns if c not in obj]
-        if lost:
-            raise DataFileError(
-                f"{path} line {n}: no column {lost[0]!r} (this line has: {', '.join(obj)})."
-            )
-        rows.append([obj[c] for c in columns])
-        where.append(f"line {n}")
-        if len(rows) == chunk_size:
-            yield pd.DataFrame(rows, columns=columns), where
-            rows, where = [], []
-    if rows:
-        yield pd.DataFrame(rows, columns=columns), where
-
-
-def _hf_dataset(path: Path, split: str | None):
-    try:
-        import datasets
-    except ImportError:
-        raise ImportError(
-            f"{path} is a Hugging Face datasets folder; reading it needs the datasets "
-            "package: pip install 'skinterp[io]'."
-        ) from None
-    ds = datasets.load_from_disk(str(path))
-    if isinstance(ds, datasets.DatasetDict):
-        split = split or "train"
-        if split not in ds:
-            raise DataFileError(f"{path} has no split {split!r} (it has: {', '.join(ds)}).")
-        ds = ds[split]
-    return ds
-
-
-def _table_chunks(path, fmt, columns, chunk_size, split):
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        _missing(path, columns, pf.schema_arrow.names)
-        batches = (b.to_pandas() for b in pf.iter_batches(chunk_size, columns=columns))
-    else:
-        ds = _hf_dataset(path, split)
-        _missing(path, columns, ds.column_names)
-        batches = (pd.DataFrame(b) for b in ds.select_columns(columns).iter(chunk_size))
-    start = 1
-    for frame in batches:
-        yield frame, [f"row {start + i}" for i in range(len(frame))]
-        start += len(frame)
 
 
 def _blank(value: Any) -> bool:
@@ -255,13 +80,7 @@ def iter_file(
     texts = [text_column] + ([text_pair_column] if text_pair_column else [])
     extra = [c for c in (label_column, id_column) if c]
     columns = list(dict.fromkeys(texts + extra))
-    if fmt in ("csv", "tsv"):
-        chunks = _csv_chunks(path, columns, chunk_size, encoding, "," if fmt == "csv" else "\t")
-    elif fmt == "jsonl":
-        chunks = _jsonl_chunks(path, columns, chunk_size, encoding)
-    else:
-        chunks = _table_chunks(path, fmt, columns, chunk_size, split)
-    for frame, where in chunks:
+    for frame, where in read_chunks(path, fmt, columns, chunk_size, encoding, split):
         for col in texts:
             values = frame[col].tolist()
             bad = next((i for i, v in enumerate(values) if _blank(v)), None)
@@ -328,6 +147,7 @@ def load_file(
     random_state: int = 0,
     format: str | None = None,
     encoding: str = "utf-8",
+    split: str | None = None,
 ) -> Bunch:
     """Read a labelled data file of your own (CSV, TSV, JSON Lines, Parquet or a Hugging Face
     ``save_to_disk`` folder) for ``fit``.
@@ -351,6 +171,9 @@ def load_file(
     format : str, optional
         One of ``FORMATS``; by default from the suffix.
     encoding : str, default="utf-8"
+    split : str, optional
+        The split of a ``DatasetDict`` folder read as the training data (default
+        ``"train"``; then its ``test`` split, if any, is the test data).
 
     Returns
     -------
@@ -378,7 +201,7 @@ def load_file(
         encoding=encoding,
     )
     fmt = detect_format(path, format)
-    train = _read_all(path, **kw)
+    train = _read_all(path, split=split, **kw)
     test_frame = None
     if isinstance(test, float) and not isinstance(test, bool):
         if not 0.0 < test < 1.0:
@@ -396,16 +219,14 @@ def load_file(
         train, test_frame = train.iloc[np.sort(tr)], train.iloc[np.sort(te)]
     elif test is not None:
         test_frame = _read_all(test, **kw)
-    elif fmt == "hf" and (path / "dataset_dict.json").is_file():
-        splits = json.loads((path / "dataset_dict.json").read_text()).get("splits", [])
-        if "test" in splits:
-            test_frame = _read_all(path, split="test", **kw)
+    elif fmt == "hf" and split in (None, "train") and "test" in hf_splits(path):
+        test_frame = _read_all(path, split="test", **kw)
     y_train = _labels(train["label"].to_numpy())
     y_test = None if test_frame is None else _labels(test_frame["label"].to_numpy())
     classes = np.unique(y_train if y_test is None else np.concatenate([y_train, y_test]))
     names = [str(c) for c in classes]
     if fmt == "hf":  # a ClassLabel column carries the class names
-        feature = _hf_dataset(path, None).features.get(label_column)
+        feature = _hf_dataset(path, split).features.get(label_column)
         if hasattr(feature, "names") and all(isinstance(c, int | np.integer) for c in classes):
             names = [feature.names[int(c)] for c in classes]
     counts = pd.Series(y_train).value_counts()

@@ -1,0 +1,103 @@
+"""``skinterp fit / evaluate / explain`` on data files of one's own: the options that say how
+to read a file, and explaining every row of one (``explain --input FILE --output OUT``)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from .datasets import FORMATS
+
+__all__ = ["add_file_options", "columns_of", "explain_file", "load_data_file", "test_option"]
+
+
+def columns_of(args: argparse.Namespace, meta: dict | None = None) -> dict:
+    """How to read a data file: the command's options, else the model's training file's."""
+    saved = (meta or {}).get("data", {}).get("columns", {})
+    out = {}
+    for key, default in (
+        ("text_column", "text"),
+        ("text_pair_column", None),
+        ("label_column", "label"),
+        ("encoding", "utf-8"),
+    ):
+        value = getattr(args, key, None)
+        out[key] = value if value is not None else saved.get(key, default)
+    out["format"] = getattr(args, "format", None)
+    return out
+
+
+def load_data_file(args: argparse.Namespace, test: Any = None) -> Any:
+    from .datasets import load_file
+
+    seed = getattr(args, "seed", 0)
+    return load_file(args.data, test=test, random_state=seed, split=args.split, **columns_of(args))
+
+
+def test_option(value: str | None) -> Any:
+    """--test: a share such as 0.2, or a file."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def add_file_options(parser: argparse.ArgumentParser, *, labels: bool = True) -> None:
+    """The options that say how to read a data file of one's own."""
+    g = parser.add_argument_group("your own data file (CSV, TSV, JSON Lines, Parquet, HF folder)")
+    g.add_argument("--text-column", default=None, help="default: text")
+    g.add_argument("--text-pair-column", default=None, help="a second text column (pairs)")
+    if labels:
+        g.add_argument("--label-column", default=None, help="default: label")
+    g.add_argument("--format", default=None, choices=FORMATS, help="default: from the suffix")
+    g.add_argument("--encoding", default=None, help="default: utf-8")
+    g.add_argument(
+        "--split",
+        default=None,
+        help="a split of a save_to_disk folder (default: train; "
+        "evaluate: test when the folder has one)",
+    )
+
+
+def explain_file(args: argparse.Namespace, clf: Any, meta: dict) -> int:
+    """--input FILE --output OUT: every row of a file, streamed in chunks."""
+    from .corpus import explain_corpus
+
+    if not (args.input and args.output):
+        raise ValueError("--input and --output go together (a file in, a .parquet/.jsonl out).")
+    if args.texts or args.html:
+        raise ValueError("--input explains a file; pass no texts and no --html with it.")
+    cols = columns_of(args, meta)
+    client, cluster = args.dask, None
+    if args.dask == "local":  # a Dask cluster on this machine, one worker process per core
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+    start = time.perf_counter()
+    try:
+        out = explain_corpus(
+            clf,
+            args.input,
+            args.output,
+            explainer=args.explainer,
+            k=args.k,
+            chunk_size=args.chunk_size,
+            text_column=cols["text_column"],
+            text_pair_column=cols["text_pair_column"],
+            id_column=args.id_column,
+            format=cols["format"],
+            encoding=cols["encoding"],
+            split=args.split,
+            client=client,
+            overwrite=args.force,
+        )
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+    print(f"explanations: {out} ({time.perf_counter() - start:.0f} s)")
+    return 0
