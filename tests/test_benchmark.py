@@ -211,12 +211,23 @@ def test_resume_retrains_the_base_for_a_missing_dependent(finished, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / "runs" / paths[1].name).unlink()  # the VMASK run was interrupted
+    assert (copy / "models" / paths[0].stem / "model.safetensors").is_file()
+    base_record = (copy / "runs" / paths[0].name).read_text()
     lines = []
     run_benchmark(tiny_config(), copy, log=lines.append)
-    assert "skipped" not in lines[0] and "skipped" not in lines[1] and "skipped" in lines[2]
+    # the saved base model is loaded, not retrained: its record stays as it was
+    assert "its saved model loaded" in lines[0] and "skipped" not in lines[1]
+    assert "skipped" in lines[2]
+    assert (copy / "runs" / paths[0].name).read_text() == base_record
     again = json.loads((copy / "runs" / paths[1].name).read_text())
     orig = json.loads(paths[1].read_text())
     assert again["metrics"] == orig["metrics"]  # same seed, same base, same model
+    # without the saved model (another machine) the base is trained again
+    shutil.rmtree(copy / "models")
+    (copy / "runs" / paths[1].name).unlink()
+    lines = []
+    run_benchmark(tiny_config(), copy, log=lines.append)
+    assert "skipped" not in lines[0] and "loaded" not in lines[0]
 
 
 def test_report_tables_and_figure(finished, tmp_path):
