@@ -167,6 +167,13 @@ def test_evarm_eq_9_vib_stage(toy):
     p = torch.softmax(clf.module_.gate.net(states), -1)[..., 1]
     want = F.cross_entropy(logits, yi) + 0.3 * neg_entropy(p, Xi["attention_mask"])
     assert loss.item() == pytest.approx(want.item(), rel=1e-5)
+    # inference: z = E[r] * x, the gate's expectation instead of a Gumbel sample
+    m = clf.module_
+    m.eval()
+    with torch.no_grad():
+        got, _ = m(Xi["input_ids"], Xi["attention_mask"])
+        out = m.encoder(Xi["input_ids"], Xi["attention_mask"], None, lambda e: e * p.unsqueeze(-1))
+        np.testing.assert_allclose(got, m.head(out.pooled), rtol=1e-5, atol=1e-6)
 
 
 def test_evarm_eq_10_contrastive_stage(toy):
@@ -238,6 +245,10 @@ def test_scc_eq_1_sparse_coding_and_contrastive_terms(toy):
     cc = supcon(torch.cat([z, extras["pooled"].detach(), z_b]), pos, 0.5)
     want = F.cross_entropy(logits, yi) + sparse + 0.6 * cc
     assert loss.item() == pytest.approx(want.item(), rel=1e-4)
+    # inference (eq. 8 at test time): the expectation M instead of the sample M_bar
+    with torch.no_grad():
+        got, _ = clf.module_(Xi["input_ids"], Xi["attention_mask"])
+        np.testing.assert_allclose(got, clf.module_.head(pooled(M)), rtol=1e-5, atol=1e-6)
 
 
 def test_scl_loss(toy):
