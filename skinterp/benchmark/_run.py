@@ -211,8 +211,9 @@ def run_benchmark(
     benchmark resumes where it stopped. A base model that other methods start from (or are
     judged by) is saved to ``out/models/<run_id>/`` and loaded when a later invocation needs it,
     so every method of a cell meets the very base model of the cell's record; without that
-    folder (another machine) the base is trained again and its record rewritten. Warnings raised during a run (e.g. texts truncated to
-    ``max_length``) are recorded in its JSON (``warnings``: category, message, count).
+    folder (another machine) the base is trained again and its record rewritten. Warnings
+    raised during a run (e.g. texts truncated to ``max_length``) are recorded in its JSON
+    (``warnings``: category, message, count).
 
     Parameters
     ----------
