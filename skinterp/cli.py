@@ -151,6 +151,7 @@ def _benchmark_run(args: argparse.Namespace) -> int:
         seeds=args.seeds,
         device=args.device,
         force=args.force,
+        progress=True,
     )
     if not args.no_tables:
         print(f"tables: {build_report(out, figures=not args.no_figures)}")

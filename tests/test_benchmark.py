@@ -195,13 +195,17 @@ def test_a_runs_metrics_equal_the_metric_functions(tweets):
     assert m["IR#"] == pytest.approx(ir, abs=6e-6)
 
 
-def test_finished_runs_are_skipped_and_results_kept(finished):
+def test_finished_runs_are_skipped_and_results_kept(finished, capfd):
     out, paths, _ = finished
     before = [p.read_text() for p in paths]
     lines = []
+    capfd.readouterr()
     run_benchmark(tiny_config(), out, log=lines.append)
     assert all("skipped" in line for line in lines[:3])
     assert [p.read_text() for p in paths] == before
+    assert capfd.readouterr().err == ""  # no bar unless asked
+    run_benchmark(tiny_config(), out, log=None, progress=True)
+    assert "3/3" in capfd.readouterr().err  # the bar over the runs
 
 
 def test_resume_retrains_the_base_for_a_missing_dependent(finished, tmp_path):

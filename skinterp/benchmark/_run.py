@@ -204,6 +204,7 @@ def run_benchmark(
     device: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = print,
+    progress: bool = False,
 ) -> list[Path]:
     """Run every cell of a benchmark configuration and write one JSON per run.
 
@@ -230,6 +231,8 @@ def run_benchmark(
         Re-run finished runs.
     log : callable or None, default=print
         Receives one progress line per run.
+    progress : bool, default=False
+        Show a progress bar over the runs (tqdm, stderr; the log lines print above it).
 
     Returns
     -------
@@ -243,6 +246,11 @@ def run_benchmark(
         cfg, datasets=datasets, backbones=backbones, methods=methods, seeds=seeds
     )
     log = log or (lambda _msg: None)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(expand_runs(selected)), unit="run", disable=not progress)
+    if progress and log is print:
+        log = bar.write  # lines above the bar, not through it
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     # the whole grid's configuration, so that a partial run leaves the tables' order intact
@@ -258,6 +266,8 @@ def run_benchmark(
     }
     start_all = time.perf_counter()
     for i, run in enumerate(runs, 1):
+        bar.update(i - 1 - bar.n)  # every run before this one is done (or skipped)
+        bar.set_postfix_str(run.run_id)
         path = out / "runs" / f"{run.run_id}.json"
         paths.append(path)
         cell = (run.dataset, run.backbone, run.seed)
@@ -321,6 +331,8 @@ def run_benchmark(
             f"AOPC@{k} {m[f'aopc@{k}']:.3f}, {t['epoch_s']:.2f} s/epoch, "
             f"{time.perf_counter() - t0:.0f} s"
         )
+    bar.update(len(runs) - bar.n)
+    bar.close()
     log(f"{len(runs)} runs in {out} ({time.perf_counter() - start_all:.0f} s)")
     return paths
 

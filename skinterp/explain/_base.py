@@ -53,6 +53,19 @@ def _build(estimator, items, scores, proba, method) -> list[Explanation]:
     return out
 
 
+def _progress(explainer: Any, n_texts: int):
+    """A progress bar over texts for explainers with ``verbose > 0`` (stderr, tqdm)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=n_texts,
+        unit="text",
+        desc=f"{getattr(explainer, 'name', 'explain')} explanations",
+        disable=not getattr(explainer, "verbose", 0),
+        leave=False,
+    )
+
+
 def _chunks(items: list[Item], rows_per_item) -> list[list[int]]:
     """Group item indices so each group predicts at most ~_MAX_ROWS variants."""
     groups, cur, rows = [], [], 0

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..interface import aggregate_token_scores
-from ._base import BaseExplainer, _build, _chunks, _full_proba
+from ._base import BaseExplainer, _build, _chunks, _full_proba, _progress
 from ._lime import LimeExplainer
 from ._perturb import is_skinterp, predict_variants, unwrap_pipeline
 from ._shapley import ShapleyExplainer
@@ -101,15 +101,18 @@ class GradientExplainer(BaseExplainer):
 
 class OcclusionExplainer(BaseExplainer):
     """Leave-one-word-out: a word's score is the drop in the predicted class's probability
-    when that word alone is removed (or replaced, see ``perturbation``)."""
+    when that word alone is removed (or replaced, see ``perturbation``); ``verbose=1`` shows
+    a progress bar over the texts."""
 
     name = "occlusion"
 
-    def __init__(self, perturbation: str = "delete"):
+    def __init__(self, perturbation: str = "delete", verbose: int = 0):
         self.perturbation = perturbation
+        self.verbose = verbose
 
     def _explain_items(self, estimator, items):
         scores, proba = [None] * len(items), [None] * len(items)
+        bar = _progress(self, len(items))
         for group in _chunks(items, lambda it: it.n_words + 1):
             keeps = []
             for i in group:
@@ -120,6 +123,8 @@ class OcclusionExplainer(BaseExplainer):
                 c = int(np.argmax(p[0]))
                 scores[i] = p[0, c] - p[1:, c]
                 proba[i] = p[0]
+            bar.update(len(group))
+        bar.close()
         return _build(estimator, items, scores, np.array(proba), "occlusion")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..text import segment_words
-from ._base import BaseExplainer, _build, _chunks
+from ._base import BaseExplainer, _build, _chunks, _progress
 from ._perturb import predict_variants
 
 __all__ = ["LimeExplainer"]
@@ -38,6 +38,8 @@ class LimeExplainer(BaseExplainer):
     kernel_width : float, default=25
     feature_selection : str, default="auto"
         As in ``lime``; scores are reported for every word.
+    verbose : int, default=0
+        1 shows a progress bar over the texts (tqdm, on stderr).
     """
 
     name = "lime"
@@ -48,11 +50,13 @@ class LimeExplainer(BaseExplainer):
         random_state: Any = None,
         kernel_width: float = 25,
         feature_selection: str = "auto",
+        verbose: int = 0,
     ):
         self.num_samples = num_samples
         self.random_state = random_state
         self.kernel_width = kernel_width
         self.feature_selection = feature_selection
+        self.verbose = verbose
 
     def lime_explainer(self):
         """The ``LimeTextExplainer`` configured as this explainer uses it."""
@@ -91,6 +95,7 @@ class LimeExplainer(BaseExplainer):
                     data[row, rs.permutation(d)[:size]] = 0
             datas.append(data)
         scores, proba = [None] * len(items), [None] * len(items)
+        bar = _progress(self, len(items))
         for group in _chunks(items, lambda it: n):
             preds = predict_variants(
                 estimator, [items[i] for i in group], [datas[i] > 0 for i in group]
@@ -116,4 +121,6 @@ class LimeExplainer(BaseExplainer):
                 for feature, weight in local_exp:
                     sc[feature] = weight
                 scores[i] = sc
+            bar.update(len(group))
+        bar.close()
         return _build(estimator, items, scores, np.array(proba), "lime")

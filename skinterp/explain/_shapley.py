@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._base import BaseExplainer, _build, _chunks
+from ._base import BaseExplainer, _build, _chunks, _progress
 from ._perturb import predict_variants
 
 __all__ = ["ShapleyExplainer"]
@@ -28,14 +28,23 @@ class ShapleyExplainer(BaseExplainer):
         Random permutations per text.
     random_state : int, RandomState or None
     perturbation : {"delete", "mask", "pad", "unk"}, default="delete"
+    verbose : int, default=0
+        1 shows a progress bar over the texts (tqdm, on stderr).
     """
 
     name = "shapley"
 
-    def __init__(self, num_samples: int = 10, random_state: Any = None, perturbation="delete"):
+    def __init__(
+        self,
+        num_samples: int = 10,
+        random_state: Any = None,
+        perturbation="delete",
+        verbose: int = 0,
+    ):
         self.num_samples = num_samples
         self.random_state = random_state
         self.perturbation = perturbation
+        self.verbose = verbose
 
     def _explain_items(self, estimator, items):
         if int(self.num_samples) < 1:
@@ -44,6 +53,7 @@ class ShapleyExplainer(BaseExplainer):
         m = int(self.num_samples)
         perms = [np.array([rng.permutation(it.n_words) for _ in range(m)]) for it in items]
         scores, proba = [None] * len(items), [None] * len(items)
+        bar = _progress(self, len(items))
         for group in _chunks(items, lambda it: m * max(it.n_words - 1, 0) + 2):
             keeps = []
             for i in group:
@@ -66,4 +76,6 @@ class ShapleyExplainer(BaseExplainer):
                 contrib = np.zeros(d)
                 np.add.at(contrib, perms[i].ravel(), gains.ravel())
                 scores[i], proba[i] = contrib / m, p[0]
+            bar.update(len(group))
+        bar.close()
         return _build(estimator, items, scores, np.array(proba), "shapley")

@@ -36,6 +36,7 @@ class _Context:
     naopc_ks: list[int]
     naopc_n: int | None
     beam_width: int
+    progress: bool = False  # bars of the costly inner loops (the NAOPC bounds)
 
 
 # name -> fn(estimator, inputs, ctx, explanations, explainer) -> [(row label, value, curve)]
@@ -62,6 +63,7 @@ def _naopc(est, X, c, exps, _) -> _Rows:
         normalization="naopc",
         beam_width=c.beam_width,
         explanations=exps[:n],
+        verbose=int(c.progress),
     )
     return [(f"naopc@{k}", float(v), None) for k, v in zip(c.naopc_ks, values, strict=True)]
 
@@ -227,7 +229,7 @@ def evaluate(
     beam_width : int, default=5
         Beam of the NAOPC bounds for texts too long to enumerate.
     progress : bool, default=True
-        Show a progress bar.
+        Show a progress bar (and one for the NAOPC bounds, the slowest metric).
 
     Returns
     -------
@@ -273,6 +275,7 @@ def evaluate(
         naopc_ks=naopc_ks,
         naopc_n=naopc_n,
         beam_width=check_k(beam_width, "beam_width"),
+        progress=progress,
     )
     if y is not None:
         rows.append(("-", "accuracy", float(estimator.score(inputs, y))))

@@ -191,6 +191,7 @@ def aopc_score(
     explanations: Sequence | None = None,
     beam_width: int = 5,
     exact_limit: int = 512,
+    verbose: int = 0,
 ) -> float | np.ndarray:
     """Area over the perturbation curve: how much the predicted class's probability drops as
     the explanation's top words are removed. Higher is more faithful.
@@ -215,6 +216,8 @@ def aopc_score(
         extra predictions per text).
     beam_width : int, default=5
     exact_limit : int, default=512
+    verbose : int, default=0
+        1 shows a progress bar over the NAOPC bounds' search levels.
 
     Returns
     -------
@@ -241,6 +244,7 @@ def aopc_score(
                 perturbation,
                 check_k(beam_width, "beam_width"),
                 exact_limit,
+                verbose,
             )
             span = upper - lower
             score = np.where(

@@ -13,8 +13,11 @@ from ..explain._perturb import predict_variants
 __all__: list[str] = []
 
 
-def _aopc_bounds(estimator, items, K, perturbation, beam_width, exact_limit):
-    """Best and worst cumulative drop (sum over j=1..K) over word removal orders, per text."""
+def _aopc_bounds(estimator, items, K, perturbation, beam_width, exact_limit, verbose=0):
+    """Best and worst cumulative drop (sum over j=1..K) over word removal orders, per text;
+    ``verbose`` shows a progress bar over the 2K search levels."""
+    from tqdm.auto import tqdm
+
     n_items = len(items)
     p_full = np.vstack(
         predict_variants(
@@ -29,6 +32,9 @@ def _aopc_bounds(estimator, items, K, perturbation, beam_width, exact_limit):
         for i, it in enumerate(items)
     ]
     result = {}
+    bar = tqdm(
+        total=2 * K, unit="level", desc=f"NAOPC@{K} bounds", disable=not verbose, leave=False
+    )
     for sign in (1.0, -1.0):
         # frontier[i]: {frozenset removed: best signed cumulative drop}
         frontier = [{frozenset(): 0.0} for _ in items]
@@ -64,9 +70,11 @@ def _aopc_bounds(estimator, items, K, perturbation, beam_width, exact_limit):
                     keep = sorted(scored, key=scored.get, reverse=True)[:beam_width]
                     scored = {s: scored[s] for s in keep}
                 frontier[i] = scored
+            bar.update(1)
         best = np.array([max(f.values()) for f in frontier])
         # texts shorter than K: every later step removes all words (same for any order)
         result[sign] = sign * best
+    bar.close()
     empty = np.vstack(
         predict_variants(
             estimator, items, [np.zeros((1, it.n_words), bool) for it in items], perturbation
