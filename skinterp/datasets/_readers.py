@@ -4,6 +4,7 @@ formats) or row (Parquet, Hugging Face; counted from 1) for error messages."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -82,7 +83,8 @@ def _missing(path: Path, columns: list[str], have: list[str]) -> None:
         )
 
 
-def _csv_chunks(path, columns, chunk_size, encoding, delimiter):
+def _csv_records(path, columns, encoding, delimiter):
+    """(line the record starts on, the values of ``columns``) of each CSV/TSV record."""
     lines = _decoded_lines(path, encoding)
     first = [0]  # the line the current record starts on
 
@@ -101,7 +103,6 @@ def _csv_chunks(path, columns, chunk_size, encoding, delimiter):
         raise DataFileError(f"{path} line 1: malformed header ({exc}).") from None
     _missing(path, columns, header)
     index = [header.index(c) for c in columns]
-    rows, where = [], []
     while True:
         first[0] = 0
         try:
@@ -117,17 +118,11 @@ def _csv_chunks(path, columns, chunk_size, encoding, delimiter):
                 f"{path} line {first[0]}: {len(row)} fields where the header has "
                 f"{len(header)}; quote fields that contain {delimiter!r} or a line break."
             )
-        rows.append([row[i] for i in index])
-        where.append(f"line {first[0]}")
-        if len(rows) == chunk_size:
-            yield pd.DataFrame(rows, columns=columns), where
-            rows, where = [], []
-    if rows:
-        yield pd.DataFrame(rows, columns=columns), where
+        yield first[0], [row[i] for i in index]
 
 
-def _jsonl_chunks(path, columns, chunk_size, encoding):
-    rows, where = [], []
+def _jsonl_records(path, columns, encoding):
+    """(line, the values of ``columns``) of each JSON Lines object."""
     for n, line in _decoded_lines(path, encoding):
         if not line.strip():
             continue
@@ -146,13 +141,14 @@ def _jsonl_chunks(path, columns, chunk_size, encoding):
             raise DataFileError(
                 f"{path} line {n}: no column {lost[0]!r} (this line has: {', '.join(obj)})."
             )
-        rows.append([obj[c] for c in columns])
-        where.append(f"line {n}")
-        if len(rows) == chunk_size:
-            yield pd.DataFrame(rows, columns=columns), where
-            rows, where = [], []
-    if rows:
-        yield pd.DataFrame(rows, columns=columns), where
+        yield n, [obj[c] for c in columns]
+
+
+def _chunked(records, columns, chunk_size):
+    """Records of a text format as (frame, "line N" of each row) chunks of ``chunk_size``."""
+    while chunk := list(itertools.islice(records, chunk_size)):
+        lines, rows = zip(*chunk, strict=True)
+        yield pd.DataFrame(list(rows), columns=columns), [f"line {n}" for n in lines]
 
 
 def _hf_dataset(path: Path, split: str | None):
@@ -198,7 +194,8 @@ def _table_chunks(path, fmt, columns, chunk_size, split):
 def read_chunks(path: Path, fmt: str, columns: list[str], chunk_size: int, encoding: str, split):
     """(frame of ``columns``, where of each row) chunks of a file in format ``fmt``."""
     if fmt in ("csv", "tsv"):
-        return _csv_chunks(path, columns, chunk_size, encoding, "," if fmt == "csv" else "\t")
+        records = _csv_records(path, columns, encoding, "," if fmt == "csv" else "\t")
+        return _chunked(records, columns, chunk_size)
     if fmt == "jsonl":
-        return _jsonl_chunks(path, columns, chunk_size, encoding)
+        return _chunked(_jsonl_records(path, columns, encoding), columns, chunk_size)
     return _table_chunks(path, fmt, columns, chunk_size, split)
