@@ -61,65 +61,27 @@ def corpus_speed(clf, texts: list[str], sizes=(20_000, 100_000), n_lime=500, thr
     """Texts/s of native and LIME corpus explanations; peak memory of the CLI per size."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        clf.save(tmp / "model")
+        model = str(tmp / "model")
+        clf.save(model)
         # start-up: interpreter, imports, loading the model, one text explained
-        startup, _ = _cli(["explain", str(tmp / "model"), texts[0]], threads)
-        rows = []
-        for n in sizes:
-            csv = _corpus_csv(texts, n, tmp / f"c{n}.csv")
-            out = tmp / f"c{n}.parquet"
-            wall, rss = _cli(
-                [
-                    "explain",
-                    str(tmp / "model"),
-                    "--input",
-                    str(csv),
-                    "--output",
-                    str(out),
-                    "--id-column",
-                    "id",
-                    "--force",
-                ],
-                threads,
-            )
+        startup, _ = _cli(["explain", model, texts[0]], threads)
+
+        def measure(name: str, n: int, explainer: str) -> dict:
+            csv, out = _corpus_csv(texts, n, tmp / f"{name}.csv"), tmp / f"{name}.parquet"
+            args = ["explain", model, "--input", str(csv), "--output", str(out)]
+            wall, rss = _cli([*args, "--explainer", explainer, "--id-column", "id"], threads)
             assert len(pd.read_parquet(out, columns=["row"])) == n
-            rows.append(
-                {
-                    "explainer": "native",
-                    "n_texts": n,
-                    "csv_mib": round(csv.stat().st_size / 2**20, 1),
-                    "wall_s": round(wall, 1),
-                    "texts_per_s": round(n / wall),
-                    "texts_per_s_after_startup": round(n / max(wall - startup, 1e-9)),
-                    "peak_rss_mib": round(rss),
-                }
-            )
-        csv = _corpus_csv(texts, n_lime, tmp / "lime.csv")
-        wall, rss = _cli(
-            [
-                "explain",
-                str(tmp / "model"),
-                "--input",
-                str(csv),
-                "--output",
-                str(tmp / "lime.parquet"),
-                "--explainer",
-                "lime",
-                "--force",
-            ],
-            threads,
-        )
-        rows.append(
-            {
-                "explainer": "lime (1,000 samples)",
-                "n_texts": n_lime,
+            return {
+                "n_texts": n,
                 "csv_mib": round(csv.stat().st_size / 2**20, 2),
                 "wall_s": round(wall, 1),
-                "texts_per_s": round(n_lime / wall, 1),
-                "texts_per_s_after_startup": round(n_lime / max(wall - startup, 1e-9), 1),
+                "texts_per_s": round(n / wall, 1),
+                "texts_per_s_after_startup": round(n / max(wall - startup, 1e-9), 1),
                 "peak_rss_mib": round(rss),
             }
-        )
+
+        rows = [{"explainer": "native", **measure(f"c{n}", n, "native")} for n in sizes]
+        rows.append({"explainer": "lime (1,000 samples)", **measure("lime", n_lime, "lime")})
         _, base_rss = _cli(["fetch-data", "--help"], threads)
     return {"rows": rows, "import_rss_mib": round(base_rss), "startup_s": round(startup, 1)}
 
