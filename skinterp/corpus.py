@@ -32,7 +32,8 @@ def _explain_chunk(estimator, texts: list, explainer, k: int, seed: int | None) 
     """One output row per text: prediction, its probability and the top-k words with scores."""
     explainer = copy.copy(get_explainer(explainer))
     if seed is not None and hasattr(explainer, "random_state"):
-        # one seed per chunk: the same chunk gets the same explanations wherever it runs
+        # random explainers seed every text's own stream from it (text_seed): a text gets the
+        # same explanation in any chunk, on any worker, and as from explainer.explain alone
         explainer.random_state = seed
     exps = explainer.explain(estimator, texts)
     tops = [e.top_k(k) for e in exps]
@@ -199,8 +200,10 @@ def explain_corpus(
     client : dask.distributed.Client or str, optional
         Spread the chunks over these Dask workers (a scheduler address is connected to).
     random_state : int or None, default=0
-        Seeds a random explainer (LIME, Shapley, random) per chunk, so a chunk gets the same
-        explanations locally and on any worker. ``None`` leaves the explainer's own seed.
+        Seeds a random explainer (LIME, Shapley, random); each text draws from its own
+        stream (:func:`skinterp.explain.text_seed`), so its explanation is the same in any
+        chunk, locally or on any worker, and equals ``explainer.explain`` on that text.
+        ``None`` leaves the explainer's own seed.
     overwrite : bool, default=False
         Replace an existing ``output`` (and discard the parts of an unfinished run).
     verbose : int, default=1
@@ -299,18 +302,14 @@ class _Job:
     def __post_init__(self):
         self.done = {int(p.stem.split("-")[1]) for p in self.parts_dir.glob(f"part-*.{self.kind}")}
 
-    def seed(self, i: int) -> int | None:
-        if self.random_state is None:
-            return None
-        return int(np.random.SeedSequence([self.random_state, i]).generate_state(1)[0])
-
     def write(self, i: int, rows: pd.DataFrame) -> None:
         _write_part(rows, self.parts_dir / f"part-{i:06d}.{self.kind}", self.kind)
         self.bar.update(len(rows))
 
     def local(self, i: int, frame: pd.DataFrame, start: int) -> None:
         self.write(
-            i, _explain_frame(self.estimator, frame, self.explainer, self.k, self.seed(i), start)
+            i,
+            _explain_frame(self.estimator, frame, self.explainer, self.k, self.random_state, start),
         )
 
     def submit(self, client, pending: dict, i: int, frame: Any, start: int) -> None:
@@ -318,7 +317,7 @@ class _Job:
         if self.model is None:
             self.model = client.scatter(self.estimator, broadcast=True)
         fut = client.submit(
-            _explain_frame, self.model, frame, self.explainer, self.k, self.seed(i), start
+            _explain_frame, self.model, frame, self.explainer, self.k, self.random_state, start
         )
         pending[fut] = i
         if len(pending) >= 2 * max(1, len(client.scheduler_info()["workers"])):

@@ -70,12 +70,19 @@ def test_jsonl_dataframe_and_iterable_sources_agree(fitted_cnn, corpus, tmp_path
     assert [r["words"] for r in rows] == [list(w) for w in other["words"]]
 
 
-def test_lime_is_seeded_per_chunk(fitted_cnn, corpus, tmp_path):
+def test_lime_is_seeded_per_text_whatever_the_chunks(fitted_cnn, corpus, tmp_path):
     _, df = corpus
-    kw = dict(explainer=LimeExplainer(num_samples=60), text_column="review", chunk_size=8)
-    a = explain_corpus(fitted_cnn, df, tmp_path / "a.parquet", verbose=0, **kw)
-    b = explain_corpus(fitted_cnn, df, tmp_path / "b.parquet", verbose=0, **kw)
+    kw = dict(explainer=LimeExplainer(num_samples=60), text_column="review")
+    a = explain_corpus(fitted_cnn, df, tmp_path / "a.parquet", verbose=0, chunk_size=8, **kw)
+    b = explain_corpus(fitted_cnn, df, tmp_path / "b.parquet", verbose=0, chunk_size=8, **kw)
+    c = explain_corpus(fitted_cnn, df, tmp_path / "c.parquet", verbose=0, chunk_size=5, **kw)
     pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b))
+    pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(c))
+    # and equal to explaining the texts in memory with random_state=0
+    exps = LimeExplainer(num_samples=60, random_state=0).explain(fitted_cnn, list(df["review"]))
+    assert pd.read_parquet(a)["words"].map(list).tolist() == [
+        [w for w, _ in e.top_k(5)] for e in exps
+    ]
 
 
 def test_an_interrupted_run_resumes_without_redoing_chunks(

@@ -21,6 +21,7 @@ from skinterp.explain import (
     get_explainer,
     global_importance,
     predict_variants,
+    text_seed,
 )
 from skinterp.explain._perturb import _string_variant, as_items
 from skinterp.text import segment_words
@@ -65,9 +66,9 @@ def test_lime_matches_the_lime_package_per_text(fitted_cnn, toy):
     texts = [*X[:4], "a great film,great acting.W.Somerset was dull"]
     ex = LimeExplainer(num_samples=300, random_state=3)
     ours = ex.explain(fitted_cnn, texts)
-    package = ex.lime_explainer()
     for text, exp in zip(texts, ours, strict=True):
         c = list(fitted_cnn.classes_).index(exp.label)
+        package = ex.lime_explainer(random_state=text_seed(3, text))  # the text's own stream
         ref = package.explain_instance(
             text,
             fitted_cnn.predict_proba,
@@ -82,6 +83,62 @@ def test_lime_matches_the_lime_package_per_text(fitted_cnn, toy):
         assert [w for w, _ in exp.top_k(5)] == [
             exp.words[i] for i in np.argsort(-ref_scores, kind="stable")[:5]
         ]
+
+
+def test_lime_package_surrogate_path_equals_the_closed_form(fitted_cnn, toy):
+    X, _ = toy
+    texts = [*X[:3], "fine"]
+    fast = LimeExplainer(num_samples=200, random_state=0).explain(fitted_cnn, texts)
+    # the package path ("lasso_path") run with "auto": both must give the same scores
+    slow = LimeExplainer(num_samples=200, random_state=0)
+    slow._fit_surrogates = slow._package_surrogates
+    for a, b in zip(fast, slow.explain(fitted_cnn, texts), strict=True):
+        np.testing.assert_allclose(a.scores, b.scores, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: LimeExplainer(num_samples=50, random_state=7),
+        lambda: ShapleyExplainer(num_samples=4, random_state=7),
+        lambda: RandomExplainer(random_state=7),
+    ],
+    ids=["lime", "shapley", "random"],
+)
+def test_same_seed_same_explanation_whatever_the_batch(fitted_cnn, toy, make):
+    X, _ = toy
+    texts = X[:5]
+    together = make().explain(fitted_cnn, texts)
+    reordered = make().explain(fitted_cnn, [X[9], *texts[::-1], X[8]])[1:-1][::-1]
+    alone = [make().explain(fitted_cnn, [t])[0] for t in texts]
+    for a, b, c in zip(together, reordered, alone, strict=True):
+        np.testing.assert_allclose(a.scores, b.scores, atol=1e-6)
+        np.testing.assert_allclose(a.scores, c.scores, atol=1e-6)
+    other = make()
+    other.random_state = 8
+    assert not all(
+        np.allclose(a.scores, b.scores)
+        for a, b in zip(together, other.explain(fitted_cnn, texts), strict=True)
+    )
+
+
+def test_repeated_variants_are_predicted_once(fitted_cnn, toy):
+    X, _ = toy
+    items = as_items(fitted_cnn, ["a dull film", X[0]])
+    rng = np.random.default_rng(0)
+    keeps = [rng.random((40, it.n_words)) > 0.5 for it in items]
+    stats = {}
+    got = predict_variants(fitted_cnn, items, keeps, stats=stats)
+    distinct = sum(len({r.tobytes() for r in k}) for k in keeps)
+    assert stats == {"variants": 80, "predicted": distinct} and distinct < 80
+    # every row, repeated or not, gets its own prediction back in place
+    for it, k, p in zip(items, keeps, got, strict=True):
+        for row, proba in zip(k, p, strict=True):
+            one = predict_variants(fitted_cnn, [it], [row[None]])[0][0]
+            np.testing.assert_allclose(proba, one, rtol=1e-5, atol=1e-6)
+    lime = LimeExplainer(num_samples=300, random_state=0)
+    lime.explain(fitted_cnn, ["a dull film"])  # 3 words: at most 2**3 distinct masks
+    assert lime.n_variants_ == 300 and lime.n_predicted_ <= 8
 
 
 def test_gradient_explainer_variants(fitted_cnn, toy):

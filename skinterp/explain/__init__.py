@@ -12,6 +12,7 @@ from ._explainers import (
     ShapleyExplainer,
     get_explainer,
     global_importance,
+    text_seed,
 )
 from ._perturb import PERTURBATIONS, predict_variants
 
@@ -30,4 +31,5 @@ __all__ = [
     "get_explainer",
     "global_importance",
     "predict_variants",
+    "text_seed",
 ]

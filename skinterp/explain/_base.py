@@ -4,16 +4,18 @@ into bounded model passes."""
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 from ..interface import Explanation
 from ..text import segment_words
 from ._perturb import Item, as_items, predict_variants, unwrap_pipeline
 
-__all__ = ["BaseExplainer"]
+__all__ = ["BaseExplainer", "text_seed"]
 
 _MAX_ROWS = 50_000  # variants predicted per model pass (bounds memory)
 
@@ -51,6 +53,46 @@ def _build(estimator, items, scores, proba, method) -> list[Explanation]:
             )
         )
     return out
+
+
+def text_seed(random_state: int, text: str | tuple[str, str]) -> int:
+    """The seed of one text's own random stream in the random explainers.
+
+    LIME, SampleShapley and the random explainer draw each text's perturbations from
+    ``numpy.random.RandomState(text_seed(random_state, text))``, so a text gets the same
+    explanation whatever else is explained with it (batch, chunk, Dask worker or order).
+    To reproduce a :class:`~skinterp.explain.LimeExplainer` explanation with the ``lime``
+    package, pass this seed as the package explainer's ``random_state``.
+
+    Parameters
+    ----------
+    random_state : int
+        The explainer's ``random_state``.
+    text : str or (str, str)
+        The text (or sentence pair) as given to ``explain``.
+
+    Returns
+    -------
+    int
+        A seed in ``[0, 2**32)``.
+    """
+    key = text if isinstance(text, str) else "\x1f".join(text)
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    words = np.random.SeedSequence([int(random_state), int.from_bytes(digest, "little")])
+    return int(words.generate_state(1)[0])
+
+
+def _base_seed(random_state: Any) -> int:
+    """The ``random_state`` every text's stream is seeded from (see :func:`text_seed`): an
+    int as it is; ``None`` or a RandomState draws one for this ``explain`` call."""
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def _text_stream(base: int, item: Item) -> np.random.RandomState:
+    """The text's own random stream."""
+    return np.random.RandomState(text_seed(base, item.text))
 
 
 def _progress(explainer: Any, n_texts: int):

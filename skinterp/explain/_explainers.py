@@ -11,10 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from ..interface import aggregate_token_scores
-from ._base import BaseExplainer, _build, _chunks, _full_proba, _progress
+from ._base import (
+    BaseExplainer,
+    _base_seed,
+    _build,
+    _chunks,
+    _full_proba,
+    _progress,
+    _text_stream,
+    text_seed,
+)
 from ._lime import LimeExplainer
 from ._perturb import is_skinterp, predict_variants, unwrap_pipeline
 from ._shapley import ShapleyExplainer
@@ -30,6 +38,7 @@ __all__ = [
     "ShapleyExplainer",
     "get_explainer",
     "global_importance",
+    "text_seed",
 ]
 
 
@@ -137,8 +146,8 @@ class RandomExplainer(BaseExplainer):
         self.random_state = random_state
 
     def _explain_items(self, estimator, items):
-        rng = check_random_state(self.random_state)
-        scores = [rng.uniform(size=it.n_words) for it in items]
+        base = _base_seed(self.random_state)  # one stream per text
+        scores = [_text_stream(base, it).uniform(size=it.n_words) for it in items]
         return _build(estimator, items, scores, _full_proba(estimator, items), "random")
 
 

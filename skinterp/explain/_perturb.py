@@ -160,10 +160,32 @@ def _string_variant(item: Item, keep: np.ndarray, perturbation: str):
     return " ".join(w for w, _ in parts)
 
 
+def _distinct(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The distinct rows of a keep matrix and, when some repeat, each row's index among them
+    (LIME and SampleShapley draw the same word subset many times in short texts)."""
+    n, d = keep.shape
+    if n < 2:
+        return keep, None
+    if d == 0:
+        return keep[:1], np.zeros(n, dtype=np.int64)
+    packed = np.ascontiguousarray(np.packbits(keep, axis=1))
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    if len(first) == n:
+        return keep, None
+    return keep[first], inverse.ravel()
+
+
 def predict_variants(
-    estimator: Any, items: list[Item], keeps: list[np.ndarray], perturbation: str = "delete"
+    estimator: Any,
+    items: list[Item],
+    keeps: list[np.ndarray],
+    perturbation: str = "delete",
+    stats: dict | None = None,
 ) -> list[np.ndarray]:
     """Class probabilities of word-subset variants of each item, in one batched pass.
+
+    A variant that repeats within an item is predicted once.
 
     Parameters
     ----------
@@ -174,6 +196,9 @@ def predict_variants(
     perturbation : {"delete", "mask", "pad", "unk"}
         Remove the words, or replace each by the tokenizer's mask / pad / unk token
         (``"[MASK]"``/``"[PAD]"``/``"[UNK]"`` strings for non-skinterp estimators).
+    stats : dict, optional
+        Counts are added to its ``"variants"`` (asked for) and ``"predicted"`` (distinct
+        variants that went through the model).
 
     Returns
     -------
@@ -181,12 +206,17 @@ def predict_variants(
     """
     if perturbation not in PERTURBATIONS:
         raise ValueError(f"perturbation must be one of {PERTURBATIONS}, got {perturbation!r}.")
-    counts = [k.shape[0] for k in keeps]
+    keeps = [np.asarray(k, dtype=bool) for k in keeps]
+    distinct = [_distinct(k) for k in keeps]
+    if stats is not None:
+        stats["variants"] = stats.get("variants", 0) + sum(k.shape[0] for k in keeps)
+        stats["predicted"] = stats.get("predicted", 0) + sum(u.shape[0] for u, _ in distinct)
+    counts = [u.shape[0] for u, _ in distinct]
     if is_skinterp(estimator):
         tok = estimator.tokenizer_
         rows, trows = [], []
-        for item, keep in zip(items, keeps, strict=True):
-            r, t = _token_variants(item, np.asarray(keep, dtype=bool), perturbation, tok)
+        for item, (keep, _) in zip(items, distinct, strict=True):
+            r, t = _token_variants(item, keep, perturbation, tok)
             rows.extend(r)
             if t is not None:
                 trows.extend(t)
@@ -194,12 +224,13 @@ def predict_variants(
     else:
         texts = [
             _string_variant(item, row, perturbation)
-            for item, keep in zip(items, keeps, strict=True)
-            for row in np.asarray(keep, dtype=bool)
+            for item, (keep, _) in zip(items, distinct, strict=True)
+            for row in keep
         ]
         parts = [
             np.asarray(estimator.predict_proba(texts[s : s + _STRING_CHUNK]), dtype=np.float64)
             for s in range(0, len(texts), _STRING_CHUNK)
         ]
         proba = np.concatenate(parts) if parts else np.zeros((0, len(estimator.classes_)))
-    return np.split(proba, np.cumsum(counts)[:-1])
+    blocks = np.split(proba, np.cumsum(counts)[:-1]) if counts else []
+    return [b if inv is None else b[inv] for b, (_, inv) in zip(blocks, distinct, strict=True)]
