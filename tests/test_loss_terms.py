@@ -251,6 +251,24 @@ def test_scc_eq_1_sparse_coding_and_contrastive_terms(toy):
         np.testing.assert_allclose(got, clf.module_.head(pooled(M)), rtol=1e-5, atol=1e-6)
 
 
+def test_scc_whole_view_from_the_first_pass_has_the_gradients_of_an_extra_pass(toy):
+    """The whole-text view z of L_cc is the module's first pass, kept with its gradients: the
+    loss and every parameter's gradient equal those of the extra-pass computation."""
+    clf = fitted(SCCClassifier, toy, lam=0.6, tau=0.5, early_stopping=False)
+    Xi, yi = batch(clf, toy)
+    grads = []
+    for reuse in (True, False):
+        clf.module_.whole_view = reuse
+        clf.module_.zero_grad()
+        loss, (_, extras) = training_loss(clf, Xi, yi)
+        assert ("whole_pooled" in extras) is reuse
+        loss.backward()
+        grads.append((loss.item(), [p.grad.clone() for p in clf.module_.encoder.parameters()]))
+    assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-6)
+    for a, b in zip(grads[0][1], grads[1][1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
 def test_scl_loss(toy):
     """SCL (Gunel et al.): CE + lam * supervised contrastive loss of the pooled features."""
     clf = fitted(SCLClassifier, toy, lam=0.8, tau=0.2)

@@ -103,6 +103,18 @@ M = [
         'terms["contrastive"] = 2 * self.lam *',
     ),
     (
+        "scc whole view without gradients",
+        "skinterp/nn/_masks.py",
+        'extras["whole_pooled"] = whole.pooled',
+        'extras["whole_pooled"] = whole.pooled.detach()',
+    ),
+    (
+        "scc whole view replaced by the foreground",
+        "skinterp/methods/_scc.py",
+        "z = torch.cat([whole, foreground, *pooled])",
+        "z = torch.cat([foreground, foreground, *pooled])",
+    ),
+    (
         "scl sign",
         "skinterp/methods/_contrastive.py",
         'return {"supcon": self.lam * loss}',

@@ -135,6 +135,7 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
             encoder.hidden_dims, self.code_size, self.proba_hidden, self.gumbel_tau
         )
         module = MultiLevelMaskModule(encoder, n_classes, layer, dropout=dropout)
+        module.whole_view = bool(self.contrastive)  # z of L_cc comes from the first pass
         module.register_buffer("gamma", torch.tensor(float(self.gamma)))
         return module
 
@@ -153,33 +154,44 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
                 l1 = (mask * attention).sum() / attention.sum().clamp_min(1)
             terms["sparse_coding"] = l1 + self.module_.gamma * extras["mask_terms"]["neg_entropy"]
         if self.contrastive and training and X is not None:
-            terms["contrastive"] = self.lam * self._contrastive(X, y_true, mask, extras["pooled"])
+            terms["contrastive"] = self.lam * self._contrastive(
+                X, y_true, mask, extras["pooled"], extras.get("whole_pooled")
+            )
         return terms
 
     def _contrastive(
-        self, X: dict, y: torch.Tensor, mask: torch.Tensor, foreground: torch.Tensor
+        self,
+        X: dict,
+        y: torch.Tensor,
+        mask: torch.Tensor,
+        foreground: torch.Tensor,
+        whole: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """L_cc over the whole text, foreground and background of every text.
 
-        The foreground z^f is the masked input the classifier just encoded, so its pooled
-        representation (``foreground``) is reused; the whole text and the background go
-        through the encoder together in one extra pass.
+        The foreground z^f is the masked input the classifier just encoded, and the whole
+        text z is the module's first pass (``whole``, kept with its gradients in training),
+        so their pooled representations are reused; the background takes one extra pass
+        (and the whole text too when ``whole`` is not given).
         """
         X = {k: v.to(mask.device) for k, v in X.items() if torch.is_tensor(v)}
         ids, am, tt = X["input_ids"], X["attention_mask"], X.get("token_type_ids")
-        views = [torch.ones_like(mask)]
+        views = [] if whole is not None else [torch.ones_like(mask)]
         if self.background_contrast:
             views.append(1 - mask)
-        scale = torch.cat(views)
-        k = len(views)
+        pooled = []
+        if views:
+            scale, k = torch.cat(views), len(views)
 
-        def hook(emb):
-            return emb * scale.unsqueeze(-1).to(emb.dtype)
+            def hook(emb):
+                return emb * scale.unsqueeze(-1).to(emb.dtype)
 
-        out = self.module_.encoder(
-            ids.repeat(k, 1), am.repeat(k, 1), None if tt is None else tt.repeat(k, 1), hook
-        )
-        pooled = out.pooled.split(len(mask))
-        z = torch.cat([pooled[0], foreground, *pooled[1:]])  # order: whole, fg, bg
+            out = self.module_.encoder(
+                ids.repeat(k, 1), am.repeat(k, 1), None if tt is None else tt.repeat(k, 1), hook
+            )
+            pooled = list(out.pooled.split(len(mask)))
+        if whole is None:
+            whole = pooled.pop(0)
+        z = torch.cat([whole, foreground, *pooled])  # order: whole, fg, bg
         positives = scc_positive_mask(y, background=self.background_contrast)
         return supervised_contrastive_loss(z, positive_mask=positives, temperature=self.tau)

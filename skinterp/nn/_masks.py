@@ -272,16 +272,28 @@ class MultiLevelMaskModule(ClassifierModule):
     def __init__(self, encoder: nn.Module, n_classes: int, gate: BernoulliMaskGate, dropout=0.1):
         super().__init__(encoder, n_classes, dropout)
         self.gate = gate
+        # SCC: in training, the first pass keeps its gradients and its pooled output is the
+        # whole-text view z of the contrastive loss (extras["whole_pooled"]), saving a pass
+        self.whole_view = False
 
-    def decide(self, input_ids, attention_mask, token_type_ids=None) -> MaskOutput:
-        """The gate's mask for a batch (sampled in training mode)."""
-        with torch.no_grad():
-            first = self.encoder(input_ids, attention_mask, token_type_ids)
-        states = torch.cat(first.hidden_states, -1)
+    def decide(
+        self, input_ids, attention_mask, token_type_ids=None, states: list | None = None
+    ) -> MaskOutput:
+        """The gate's mask for a batch (sampled in training mode), from the hidden states of
+        every layer (a gradient-free first pass unless ``states`` are given)."""
+        if states is None:
+            with torch.no_grad():
+                states = self.encoder(input_ids, attention_mask, token_type_ids).hidden_states
+        states = torch.cat(states, -1)
         B, T, _ = states.shape
-        scores = self.gate.score_types(states.reshape(B * T, -1))
-        inverse = torch.arange(B * T, device=states.device).view(B, T)
-        return self.gate(scores, inverse, attention_mask)
+        # the gate reads real tokens only (up to half of a dynamically padded batch is
+        # padding); padding points at one constant row, so the Gumbel draws keep their shape
+        real = attention_mask.reshape(-1).nonzero().squeeze(1)
+        scores = self.gate.score_types(states.reshape(B * T, -1)[real])
+        scores = torch.cat([scores, scores.new_zeros(1, scores.shape[1])])
+        inverse = torch.full((B * T,), len(real), dtype=torch.long, device=states.device)
+        inverse[real] = torch.arange(len(real), device=states.device)
+        return self.gate(scores, inverse.view(B, T), attention_mask)
 
     def forward(
         self,
@@ -291,7 +303,14 @@ class MultiLevelMaskModule(ClassifierModule):
         word_ids: torch.Tensor | None = None,
         embedding_hook=None,
     ) -> tuple[torch.Tensor, dict]:
-        mask = self.decide(input_ids, attention_mask, token_type_ids)
+        whole = None
+        if self.whole_view and self.training and torch.is_grad_enabled():
+            whole = self.encoder(input_ids, attention_mask, token_type_ids)
+            # the gate reads the states as features: no gradient flows back through them
+            states = [h.detach() for h in whole.hidden_states]
+            mask = self.decide(input_ids, attention_mask, token_type_ids, states)
+        else:
+            mask = self.decide(input_ids, attention_mask, token_type_ids)
 
         def apply(emb):
             if embedding_hook is not None:
@@ -300,13 +319,16 @@ class MultiLevelMaskModule(ClassifierModule):
 
         out = self.encoder(input_ids, attention_mask, token_type_ids, apply)
         features = self.dropout(out.pooled)
-        return self.head(features), {
+        extras = {
             "pooled": out.pooled,
             "features": features,
             "importance": mask.importance,
             "mask": mask.scale,
             "mask_terms": mask.terms,
         }
+        if whole is not None:
+            extras["whole_pooled"] = whole.pooled
+        return self.head(features), extras
 
 
 class SparseCodingLayer(BernoulliMaskGate):
