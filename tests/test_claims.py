@@ -151,3 +151,21 @@ def test_protocols_merge_over_the_evaluation():
         load_config(config(protocols={"x": {"explainr": "lime"}}))
     with pytest.raises(ValueError, match="not methods of this config"):
         load_config(config(protocols={"x": {"methods": ["vat"]}}, claims=[]))
+
+
+def test_a_profile_extends_another_and_keeps_its_claims_for_the_methods_it_runs():
+    parent, sub = load_config("claims"), load_config("claims-minilm")
+    assert sub["backbones"] == ["minilm-2"] and sub["datasets"] == ["rotten_tomatoes", "tweets"]
+    assert sub["data"]["n_eval"] == 100 and sub["data"]["eval_seed"] == parent["data"]["eval_seed"]
+    assert sub["protocols"]["lime"]["naopc_n_eval"] == 50
+    assert sub["protocols"]["lime"]["explainer_params"] == {"num_samples": 500, "random_state": 0}
+    assert sub["protocols"]["lime"]["methods"] == ["base", "vmask", "evarm", "scc"]
+    kept = {c["id"] for c in sub["claims"]}
+    # every claim of the parent whose two sides are run is kept, and no other
+    runs = set(sub["methods"])
+    assert kept == {c["id"] for c in parent["claims"] if {c["method"], c["baseline"]} <= runs}
+    headline = {"vmask-t4-lime", "evarm-t3-lime-aopc5", "scc-t2-drop5", "pct-t1-comp"}
+    assert headline | {"vat-t3-aopc"} <= kept
+    assert "vmask-t4-lime-iba" not in kept  # IBA is not run on MiniLM
+    with pytest.raises(ValueError, match="extends = 'nope'"):
+        load_config({"extends": "nope"})

@@ -35,6 +35,10 @@ A configuration is a TOML file (or a dict of the same shape)::
     [method.vmask]         # ... and per method
     beta = 0.5
 
+``extends = "<profile>"`` starts from a profile and changes only what the file sets: tables
+merge key by key, anything else is replaced, and a narrower ``methods`` keeps the profile's
+claims and protocols for those methods only (``claims-minilm`` extends ``claims``).
+
 TOML has no null: in the override tables the string ``"none"`` stands for ``None`` (e.g.
 ``embeddings = "none"`` for randomly initialised word vectors).
 
@@ -132,7 +136,7 @@ METHODS: dict[str, tuple[str, dict, bool]] = {
 # how the tables name the methods (the papers' names)
 DISPLAY = {name: spec.display for name, spec in REGISTRY.items()}
 
-PROFILES = ("quick", "full", "claims")
+PROFILES = ("quick", "full", "claims", "claims-minilm")
 
 
 _DEFAULTS: dict[str, Any] = {
@@ -168,7 +172,46 @@ _DEFAULTS: dict[str, Any] = {
     "backbone": {},
     "method": {},
     "dataset": {},
+    "extends": None,
 }
+
+
+def _merge(parent: dict, child: dict) -> dict:
+    """``child`` on top of ``parent``: tables merge key by key, anything else is replaced."""
+    out = copy.deepcopy(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _extend(raw: dict, seen: tuple[str, ...] = ()) -> dict:
+    """Resolve ``extends = "<profile>"``: the child's keys on top of the profile's. When the
+    child narrows ``methods``, the parent's protocols and claims keep only those methods (a
+    claim whose method or baseline is not run is left out), so a subset profile stays valid."""
+    parent_name = raw.get("extends")
+    if parent_name is None:
+        return raw
+    if parent_name not in PROFILES or parent_name in seen:
+        raise ValueError(
+            f"extends = {parent_name!r}: name one of the profiles {list(PROFILES)} (and no cycle)."
+        )
+    parent = _extend(tomllib.loads(_profile_text(parent_name)), (*seen, parent_name))
+    child = {k: v for k, v in raw.items() if k != "extends"}
+    merged = _merge(parent, child)
+    if "methods" in child:
+        keep = set(child["methods"]) | {"base"}
+        for proto in merged.get("protocols", {}).values():
+            if "methods" in proto:
+                proto["methods"] = [m for m in proto["methods"] if m in keep]
+        merged["claims"] = [
+            c
+            for c in merged.get("claims", [])
+            if c.get("method") in keep and c.get("baseline") in keep
+        ]
+    return merged
 
 
 @dataclass(frozen=True)
@@ -205,8 +248,9 @@ def load_config(config: str | os.PathLike | dict) -> dict:
     Parameters
     ----------
     config : str, path or dict
-        A profile name (``"quick"``, ``"full"``), the path of a TOML file, or a dict of the
-        same shape. Missing keys take the defaults listed in this module's docstring.
+        A profile name (``"quick"``, ``"full"``, ``"claims"``, ``"claims-minilm"``), the path
+        of a TOML file, or a dict of the same shape. Missing keys take the defaults listed in
+        this module's docstring; ``extends = "<profile>"`` starts from that profile instead.
 
     Returns
     -------
@@ -231,6 +275,7 @@ def load_config(config: str | os.PathLike | dict) -> dict:
     unknown = sorted(set(raw) - set(_DEFAULTS))
     if unknown:
         raise ValueError(f"unknown config key(s) {unknown}; known: {sorted(_DEFAULTS)}.")
+    raw = _extend(raw)
     cfg = copy.deepcopy(_DEFAULTS)
     for key, value in raw.items():
         if isinstance(cfg[key], dict) and key in ("data", "evaluation"):
