@@ -109,3 +109,78 @@ def padding_case(name, params, X, y, epochs, max_length):
         "speedup": round(out["dynamic"] / out["static"], 2),
         "goal": ">= 2",
     }
+
+
+def pass_costs(name, params, X, y, n_batches=40):
+    """Seconds per training batch of the base model's parts, timed on the same batches: a
+    forward pass without gradients (n), with gradients (f), the backward pass (b) and the
+    optimizer step (o). They give the floor of a method's epoch-time ratio from the passes
+    its training step makes (section 2's arithmetic)."""
+    from skorch.utils import to_tensor
+
+    clf = TextClassifier(**params, max_epochs=1, random_state=0).fit(X, y)
+    module, opt = clf.module_, clf.optimizer_
+    ds = clf.get_dataset(list(X), np.searchsorted(clf.classes_, np.asarray(y)))
+    parts = {"n": [], "f": [], "b": [], "o": []}
+    module.train()
+    for i, (Xi, yi) in enumerate(clf.get_iterator(ds, training=True)):
+        if i == n_batches:
+            break
+        Xi, yi = to_tensor(Xi, "cpu"), torch.as_tensor(yi)
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            module(**Xi)
+        t1 = time.perf_counter()
+        logits, _ = module(**Xi)
+        loss = nn.functional.cross_entropy(logits, yi)
+        t2 = time.perf_counter()
+        loss.backward()
+        t3 = time.perf_counter()
+        opt.step()
+        opt.zero_grad()
+        t4 = time.perf_counter()
+        if i:  # the first batch warms up
+            for key, dt in zip("nfbo", (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                parts[key].append(dt)
+    n, f, b, o = (statistics.median(parts[k]) for k in "nfbo")
+    step = f + b + o
+    return {
+        "case": name,
+        "n_s": round(n, 5),
+        "f_s": round(f, 5),
+        "b_s": round(b, 5),
+        "o_s": round(o, 5),
+        # E-VarM (iterative): a gate pass without gradients, the masked pass (stage 1) and
+        # the 3N-row contrastive batch (stage 2), each stage with its own optimizer step
+        "evarm_floor": round((n + 4 * (f + b) + 2 * o) / step, 2),
+        # SCC: the whole text (whose states the coding layer reads), the foreground and the
+        # background, each with gradients, one optimizer step
+        "scc_floor": round((3 * (f + b) + o) / step, 2),
+    }
+
+
+def claims_time(folder) -> list[dict]:
+    """Total training + evaluation time of the committed claims runs, per backbone, from the
+    timings each run recorded (``skinterp benchmark run --profile claims``)."""
+    import json
+    from pathlib import Path
+
+    per: dict[str, dict] = {}
+    for path in sorted(Path(folder).glob("runs/*.json")):
+        r = json.loads(path.read_text())
+        c = per.setdefault(
+            r["backbone"],
+            {"backbone": r["backbone"], "runs": 0, "fit_s": 0.0, "eval_s": 0.0, "threads": set()},
+        )
+        c["runs"] += 1
+        c["fit_s"] += r["timings"]["fit_s"]
+        c["eval_s"] += r["timings"]["eval_s"]
+        c["threads"].add(r["environment"].get("torch_threads"))
+    return [
+        {
+            **c,
+            "threads": sorted(t for t in c["threads"] if t),
+            "hours": round((c["fit_s"] + c["eval_s"]) / 3600, 2),
+        }
+        for c in per.values()
+    ]
