@@ -24,7 +24,8 @@ from skinterp.text import Collator, TextDataset
 def bare_loop_epoch_times(module, encodings, y, *, epochs, batch_size, lr, pad_id, seed):
     """What a user would write in plain PyTorch over the same module and batches."""
     torch.manual_seed(seed)
-    opt = torch.optim.Adam(module.parameters(), lr=lr)
+    # the estimator's default optimizer: Adam with its fused implementation
+    opt = torch.optim.Adam(module.parameters(), lr=lr, fused=True)
     loss_fn = nn.CrossEntropyLoss()
     loader = DataLoader(
         TextDataset(encodings, y), batch_size=batch_size, shuffle=True, collate_fn=Collator(pad_id)
