@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from conftest import small_cnn
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -242,3 +243,14 @@ def test_too_few_texts_to_hold_out_validation(toy):
     assert len(clf.history) == 2 and "valid_acc" not in clf.history[-1]
     with pytest.raises(ValueError, match=r"validation_fraction=0.5: .*smallest class: 1 texts"):
         small_cnn(max_epochs=1, validation_fraction=0.5).fit(X2, y2)
+
+
+def test_adam_runs_fused_unless_the_user_chose_an_implementation(toy):
+    X, y = toy
+    fused = small_cnn(max_epochs=1).fit(X, y)
+    assert fused.optimizer_.defaults["fused"] is True
+    for extra in ({"optimizer__foreach": True}, {"optimizer__fused": False}):
+        chosen = small_cnn(max_epochs=1, **extra).fit(X, y)
+        assert not chosen.optimizer_.defaults.get("fused")
+    sgd = small_cnn(max_epochs=1, optimizer=torch.optim.SGD).fit(X, y)
+    assert "fused" not in sgd.get_params() and not sgd.optimizer_.defaults.get("fused")

@@ -270,7 +270,7 @@ def main():
     parser.add_argument("--n-methods", type=int, default=2000, help="CNN/LSTM texts, section 2")
     parser.add_argument("--n-methods-minilm", type=int, default=300)
     parser.add_argument(
-        "--minilm-epochs", type=int, default=2, help="MiniLM timing fits: epochs, 1 round"
+        "--minilm-epochs", type=int, default=4, help="MiniLM timing fits: epochs, 1 round"
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
