@@ -54,20 +54,14 @@ from __future__ import annotations
 
 import copy
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..methods import REGISTRY
+from ._profiles import PROFILES, _extend, _profile_text, tomllib
 from ._protocols import EVALUATION_METRICS, _check_evaluation, _resolve_protocols
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 __all__ = [
     "BACKBONES",
@@ -136,8 +130,6 @@ METHODS: dict[str, tuple[str, dict, bool]] = {
 # how the tables name the methods (the papers' names)
 DISPLAY = {name: spec.display for name, spec in REGISTRY.items()}
 
-PROFILES = ("quick", "full", "claims", "claims-minilm")
-
 
 _DEFAULTS: dict[str, Any] = {
     "name": "custom",
@@ -176,44 +168,6 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def _merge(parent: dict, child: dict) -> dict:
-    """``child`` on top of ``parent``: tables merge key by key, anything else is replaced."""
-    out = copy.deepcopy(parent)
-    for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def _extend(raw: dict, seen: tuple[str, ...] = ()) -> dict:
-    """Resolve ``extends = "<profile>"``: the child's keys on top of the profile's. When the
-    child narrows ``methods``, the parent's protocols and claims keep only those methods (a
-    claim whose method or baseline is not run is left out), so a subset profile stays valid."""
-    parent_name = raw.get("extends")
-    if parent_name is None:
-        return raw
-    if parent_name not in PROFILES or parent_name in seen:
-        raise ValueError(
-            f"extends = {parent_name!r}: name one of the profiles {list(PROFILES)} (and no cycle)."
-        )
-    parent = _extend(tomllib.loads(_profile_text(parent_name)), (*seen, parent_name))
-    child = {k: v for k, v in raw.items() if k != "extends"}
-    merged = _merge(parent, child)
-    if "methods" in child:
-        keep = set(child["methods"]) | {"base"}
-        for proto in merged.get("protocols", {}).values():
-            if "methods" in proto:
-                proto["methods"] = [m for m in proto["methods"] if m in keep]
-        merged["claims"] = [
-            c
-            for c in merged.get("claims", [])
-            if c.get("method") in keep and c.get("baseline") in keep
-        ]
-    return merged
-
-
 @dataclass(frozen=True)
 class Run:
     """One cell of the grid: a data set, a backbone, a method and a seed."""
@@ -236,10 +190,6 @@ class Run:
     @property
     def run_id(self) -> str:
         return f"{self.dataset}__{self.backbone}__{self.method}__seed{self.seed}"
-
-
-def _profile_text(name: str) -> str:
-    return resources.files("skinterp.benchmark").joinpath(f"profiles/{name}.toml").read_text()
 
 
 def load_config(config: str | os.PathLike | dict) -> dict:
