@@ -169,3 +169,25 @@ def test_a_profile_extends_another_and_keeps_its_claims_for_the_methods_it_runs(
     assert "vmask-t4-lime-iba" not in kept  # IBA is not run on MiniLM
     with pytest.raises(ValueError, match="extends = 'nope'"):
         load_config({"extends": "nope"})
+
+
+def test_a_variant_inherits_its_methods_overrides_under_its_own_parameters():
+    from skinterp.benchmark import expand_runs
+
+    cfg = load_config(
+        {
+            "extends": "claims",
+            "datasets": ["tweets"],
+            "backbones": ["lstm"],
+            "methods": ["base", "vmask-tuned"],
+            "variants": {"vmask-tuned": {"method": "vmask", "beta": 0.01}},
+            "method": {"vmask-tuned": {"tau": 0.5}},
+            "claims": [],
+        }
+    )
+    run = next(r for r in expand_runs(cfg) if r.method == "vmask-tuned")
+    # [method.vmask] max_epochs = 20 of the claims profile, then the variant's beta and tau
+    assert run.params["max_epochs"] == 20
+    assert run.params["beta"] == 0.01 and run.params["tau"] == 0.5
+    base = next(r for r in expand_runs(cfg) if r.method == "base")
+    assert base.params["max_epochs"] == 10

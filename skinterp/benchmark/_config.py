@@ -282,14 +282,18 @@ def load_config(config: str | os.PathLike | dict) -> dict:
 
 def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
     """(estimator class name, keyword arguments, starts from the base, display name) of a
-    registered method or of one of the configuration's variants."""
+    registered method or of one of the configuration's variants (whose keyword arguments are
+    the method's, then its ``[method.<method>]`` overrides, then the variant's own)."""
     variant = cfg["variants"].get(name)
     if variant is None:
         cls_name, params, from_base = METHODS[name]
         return cls_name, dict(params), from_base, DISPLAY[name]
     over = {k: v for k, v in variant.items() if k not in ("method", "display")}
     cls_name, params, from_base = METHODS[variant["method"]]
-    return cls_name, {**params, **over}, from_base, variant.get("display", name)
+    # the method's own override table ([method.vmask]) applies to its variants too, under
+    # the variant's parameters (a VMASK variant trains VMASK's 20 epochs unless it says so)
+    inherited = cfg["method"].get(variant["method"], {})
+    return cls_name, {**params, **inherited, **over}, from_base, variant.get("display", name)
 
 
 def select_config(
