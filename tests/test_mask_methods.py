@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 
 from skinterp import IBAClassifier, L2XClassifier, TextClassifier, VMaskClassifier
 from skinterp.metrics import make_aopc_scorer
-from skinterp.nn import BernoulliMaskGate, L2XSelector, ReadoutBottleneck
+from skinterp.nn import (
+    BernoulliMaskGate,
+    L2XSelector,
+    ReadoutBottleneck,
+    straight_through_bernoulli,
+)
 
 
 def run_layer(layer, emb, mask):
@@ -189,3 +197,33 @@ def test_l2x_estimator(toy):
     exp = clf.explain("a really bad film")
     assert exp.scores.sum() == pytest.approx(1.0, rel=1e-4)  # softmax over the text's words
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_two_class_sampler_is_hard_gumbel_softmax():
+    """straight_through_bernoulli is F.gumbel_softmax(hard=True) over {drop, keep}: with the
+    same Gumbel draws (g1 - g0 is its logistic noise) the values and gradients agree, and the
+    keep rate is sigmoid(logit)."""
+    scores = torch.randn(500, 2, dtype=torch.float64, requires_grad=True)
+    g = -torch.log(-torch.log(torch.rand(500, 2, dtype=torch.float64)))
+    # the definition, written out: softmax((l + g) / tau), one-hot of its argmax,
+    # straight-through
+    soft = torch.softmax((scores + g) / 0.7, -1)
+    hard = F.one_hot(soft.argmax(-1), 2).to(soft.dtype)
+    reference = (hard - soft.detach() + soft)[:, 1]
+    weights = torch.randn(500, dtype=torch.float64)
+    (grad_ref,) = torch.autograd.grad((reference * weights).sum(), scores)
+
+    logit = scores[:, 1] - scores[:, 0]
+    noise = g[:, 1] - g[:, 0]  # what log u - log(1 - u) draws
+    u = torch.sigmoid(noise)
+    with mock.patch.object(torch, "rand_like", return_value=u):
+        ours = straight_through_bernoulli(logit, 0.7)
+    (grad_ours,) = torch.autograd.grad((ours * weights).sum(), scores)
+    torch.testing.assert_close(ours, reference)
+    torch.testing.assert_close(grad_ours, grad_ref)
+
+    torch.manual_seed(0)
+    logit = torch.full((200_000,), 0.8)
+    rate = straight_through_bernoulli(logit, 1.0).mean().item()
+    assert rate == pytest.approx(torch.sigmoid(torch.tensor(0.8)).item(), abs=0.005)
+    assert set(straight_through_bernoulli(logit, 1.0).unique().tolist()) <= {0.0, 1.0}

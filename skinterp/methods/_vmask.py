@@ -22,12 +22,13 @@ class VMaskClassifier(MaskedTextClassifier):
 
     A binary random mask R_x per word *type* multiplies the word embeddings (VMASK eq. 1).
     An inference network over the word embedding (Linear -> tanh -> Linear(2)) gives
-    q(R_x | x); training samples R with ``F.gumbel_softmax`` (hard, straight-through, at
-    temperature ``tau``), inference multiplies by the expectation E[R_x] = p(keep). The loss
-    is VMASK eq. 9: cross-entropy + ``beta`` * mean over real tokens of
-    ``p log p + (1-p) log(1-p)`` (the KL to the Bernoulli(0.5) prior up to a constant;
-    padding never counts). For transformers the mask, computed from the input embedding table,
-    multiplies the output of the embeddings block, as the paper's BERT variant.
+    q(R_x | x); training samples R by hard, straight-through Gumbel-softmax at temperature
+    ``tau`` (:func:`skinterp.nn.straight_through_bernoulli`, its two-class form), inference
+    multiplies by the expectation E[R_x] = p(keep). The loss is VMASK eq. 9: cross-entropy +
+    ``beta`` * mean over real tokens of ``p log p + (1-p) log(1-p)`` (the KL to the
+    Bernoulli(0.5) prior up to a constant; padding never counts). For transformers the mask,
+    computed from the input embedding table, multiplies the output of the embeddings block,
+    as the paper's BERT variant.
 
     By default β stays at 0.1 for 20 epochs. The entropy term pulls every keep probability
     towards 0.5, so a large β leaves a mask that scales all words alike: with the public

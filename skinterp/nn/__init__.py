@@ -17,6 +17,7 @@ from ._masks import (
     ReadoutBottleneck,
     SparseCodingLayer,
     masked_mean,
+    straight_through_bernoulli,
 )
 from ._transformer import TransformerEncoder, find_embeddings_block, load_transformer
 
@@ -42,6 +43,7 @@ __all__ = [
     "masked_mean",
     "masked_pool",
     "multi_positive_nt_xent",
+    "straight_through_bernoulli",
     "supervised_contrastive_loss",
     "view_pairs_mask",
 ]
