@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import statistics
 import time
 
@@ -17,8 +19,51 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+import skinterp
 from skinterp import TextClassifier
+from skinterp.benchmark import BACKBONES, METHODS
 from skinterp.text import Collator, TextDataset
+
+
+def in_fresh_process(threads: int, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a new Python process (spawn) with ``threads`` torch threads.
+
+    A long benchmark process slows later fits, and not evenly: CNN dynamic / static padding
+    measured 2.36 in a fresh process, 2.02 in the same process after section 2's fits and 2.21
+    after ``gc.collect(); gc.freeze()`` there. Every timed case therefore starts from the same
+    clean state, as a user's training job does.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+        1, mp_context=ctx, initializer=torch.set_num_threads, initargs=(threads,)
+    ) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
+def method_epochs(backbone, X, y, epochs, rounds, methods):
+    """Median steady epoch time of every method, fits interleaved round by round."""
+    per = {m: [] for m in methods}
+    params = {k: v for k, v in BACKBONES[backbone].items() if k != "max_epochs"}
+    for r in range(rounds):
+        for m in methods:
+            cls_name, extra, _ = METHODS[m]
+            extra = {k: v for k, v in extra.items() if k != "max_epochs"}
+            clf = getattr(skinterp, cls_name)(
+                **params, **extra, max_epochs=epochs, random_state=r
+            ).fit(X, y)
+            per[m].append(steady(list(clf.history[:, "dur"])))
+            print(f"  {backbone} {m} round {r}: {per[m][-1]:.3f} s/epoch", flush=True)
+    base = statistics.median(per["base"])
+    return [
+        {
+            "backbone": backbone,
+            "method": m,
+            "n_train": len(X),
+            "epoch_s": round(statistics.median(per[m]), 4),
+            "ratio": round(statistics.median(per[m]) / base, 2),
+        }
+        for m in methods
+    ]
 
 
 def bare_loop_epoch_times(module, encodings, y, *, epochs, batch_size, lr, pad_id, seed):

@@ -27,8 +27,8 @@ fewer epochs, rounds and texts, no MiniLM; ``--corpus-only``: section 6 alone, i
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,7 +38,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _core import claims_time, overhead_case, padding_case, pass_costs, steady
+from _core import (
+    claims_time,
+    in_fresh_process,
+    method_epochs,
+    overhead_case,
+    padding_case,
+    pass_costs,
+)
 from _corpus import corpus_markdown, corpus_speed
 from _explainers import explainer_markdown, explainer_speed
 from _metrics import per_text_loop, perturbed_strings, timed
@@ -53,32 +60,6 @@ from skinterp.metrics import aopc_score, posthoc_accuracy_curve
 RESULTS = Path(__file__).parent / "results"
 CLAIMS = Path(__file__).parents[1] / "reproduce" / "results" / "claims"
 TIMED_METHODS = [m for m in METHODS if m not in ("evarm-ppl", "evarm-ete")]
-
-
-def method_epochs(backbone, X, y, epochs, rounds, methods):
-    """Median steady epoch time of every method, fits interleaved round by round."""
-    per = {m: [] for m in methods}
-    params = {k: v for k, v in BACKBONES[backbone].items() if k != "max_epochs"}
-    for r in range(rounds):
-        for m in methods:
-            cls_name, extra, _ = METHODS[m]
-            extra = {k: v for k, v in extra.items() if k != "max_epochs"}
-            clf = getattr(skinterp, cls_name)(
-                **params, **extra, max_epochs=epochs, random_state=r
-            ).fit(X, y)
-            per[m].append(steady(list(clf.history[:, "dur"])))
-            print(f"  {backbone} {m} round {r}: {per[m][-1]:.3f} s/epoch", flush=True)
-    base = statistics.median(per["base"])
-    return [
-        {
-            "backbone": backbone,
-            "method": m,
-            "n_train": len(X),
-            "epoch_s": round(statistics.median(per[m]), 4),
-            "ratio": round(statistics.median(per[m]) / base, 2),
-        }
-        for m in methods
-    ]
 
 
 def metric_speed(clf, texts):
@@ -113,8 +94,10 @@ def markdown(result, args) -> list[str]:
         f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {env['torch_threads']} torch "
         f"threads, device {env['device']}; torch {env['torch']}, skinterp {env['skinterp']}"
         + (f" ({env['git_commit']})" if env.get("git_commit") else "")
-        + ". Data: Rotten Tomatoes (binary), fixed skinterp splits. All sections ran in one "
-        f"process, one after another. Command: `python benchmarks/speed/bench_speed.py"
+        + ". Data: Rotten Tomatoes (binary), fixed skinterp splits. One run, sections one "
+        "after another; the training cases of sections 1-3 each in a fresh process (per "
+        "backbone; a long process slows later fits unevenly), the rest in the main one. "
+        f"Command: `python benchmarks/speed/bench_speed.py"
         f"{' --quick' if args.quick else ''}` ({result['wall_s'] / 60:.1f} min).",
         "",
         "## 1. Estimator overhead vs a bare PyTorch loop (same module, batches, optimizer)",
@@ -291,9 +274,10 @@ def main():
     cnn = dict(encoder="cnn", embedding_dim=50, num_filters=100, lr=1e-3, batch_size=50)
     lstm = dict(encoder="lstm", embedding_dim=50, hidden_size=100, lr=1e-3, batch_size=50)
     epochs = 3 if args.quick else 4
+    fresh = functools.partial(in_fresh_process, args.threads)
     overhead = [
-        overhead_case("cnn", cnn, X, y, epochs, args.rounds),
-        overhead_case("lstm", lstm, X, y, epochs, args.rounds),
+        fresh(overhead_case, "cnn", cnn, X, y, epochs, args.rounds),
+        fresh(overhead_case, "lstm", lstm, X, y, epochs, args.rounds),
     ]
     minilm = dict(
         encoder="transformer",
@@ -303,30 +287,32 @@ def main():
         batch_size=32,
     )
     if not args.quick:
-        overhead.append(overhead_case("minilm-2", minilm, X[:1000], y[:1000], 2, 1))
+        overhead.append(fresh(overhead_case, "minilm-2", minilm, X[:1000], y[:1000], 2, 1))
 
     print("2. methods", flush=True)
     methods = []
     n = min(args.n_methods, len(X))
     for backbone in ("cnn", "lstm"):
-        methods += method_epochs(
-            backbone, X[:n], y[:n], args.method_epochs, args.rounds, TIMED_METHODS
+        methods += fresh(
+            method_epochs, backbone, X[:n], y[:n], args.method_epochs, args.rounds, TIMED_METHODS
         )
     if not args.quick:
         n = args.n_methods_minilm  # MiniLM fits are the slow ones: one round
-        methods += method_epochs("minilm-2", X[:n], y[:n], args.minilm_epochs, 1, TIMED_METHODS)
+        methods += fresh(
+            method_epochs, "minilm-2", X[:n], y[:n], args.minilm_epochs, 1, TIMED_METHODS
+        )
 
     print("2b. pass costs", flush=True)
     passes = []
     for backbone in ("cnn", "lstm") + (() if args.quick else ("minilm-2",)):
         params = {k: v for k, v in BACKBONES[backbone].items() if k != "max_epochs"}
         n = min(args.n_methods if backbone != "minilm-2" else args.n_methods_minilm, len(X))
-        passes.append(pass_costs(backbone, params, X[:n], y[:n]))
+        passes.append(fresh(pass_costs, backbone, params, X[:n], y[:n]))
 
     print("3. padding", flush=True)
     padding = [
-        padding_case("cnn", cnn, X, y, 3, max_length=128),
-        padding_case("lstm", lstm, X, y, 3, max_length=128),
+        fresh(padding_case, "cnn", cnn, X, y, 3, max_length=128),
+        fresh(padding_case, "lstm", lstm, X, y, 3, max_length=128),
     ]
     if not args.quick:
         from transformers import AutoTokenizer
@@ -334,9 +320,8 @@ def main():
         from skinterp.datasets import minilm_path
 
         pad_id = AutoTokenizer.from_pretrained(str(minilm_path())).pad_token_id
-        padding.append(
-            padding_case("minilm-2", {**minilm, "pad_id": pad_id}, X[:1000], y[:1000], 2, 128)
-        )
+        mini = {**minilm, "pad_id": pad_id}
+        padding.append(fresh(padding_case, "minilm-2", mini, X[:1000], y[:1000], 2, 128))
 
     print("4-5. metrics and LIME", flush=True)
     clf = skinterp.TextClassifier(
