@@ -54,16 +54,22 @@ def method_epochs(backbone, X, y, epochs, rounds, methods):
             per[m].append(steady(list(clf.history[:, "dur"])))
             print(f"  {backbone} {m} round {r}: {per[m][-1]:.3f} s/epoch", flush=True)
     base = statistics.median(per["base"])
-    return [
-        {
-            "backbone": backbone,
-            "method": m,
-            "n_train": len(X),
-            "epoch_s": round(statistics.median(per[m]), 4),
-            "ratio": round(statistics.median(per[m]) / base, 2),
-        }
-        for m in methods
-    ]
+    rows = []
+    for m in methods:
+        # each round's method fit against the base fit of the same round (paired)
+        paired = [t / b for t, b in zip(per[m], per["base"], strict=True)]
+        rows.append(
+            {
+                "backbone": backbone,
+                "method": m,
+                "n_train": len(X),
+                "epoch_s": round(statistics.median(per[m]), 4),
+                "ratio": round(statistics.median(per[m]) / base, 2),
+                "round_ratios": [round(r, 3) for r in paired],
+                "paired_ratio": round(statistics.median(paired), 3),
+            }
+        )
+    return rows
 
 
 def bare_loop_epoch_times(module, encodings, y, *, epochs, batch_size, lr, pad_id, seed):

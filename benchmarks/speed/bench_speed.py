@@ -19,9 +19,11 @@
    of the native explainer and of LIME, and the CLI's peak memory for 20,000 and 100,000
    texts.
 
-Usage: ``python benchmarks/speed/bench_speed.py [--quick] [--corpus-only]`` (``--quick``:
-fewer epochs, rounds and texts, no MiniLM; ``--corpus-only``: section 6 alone, into
-``corpus.{json,md}``). Writes ``benchmarks/speed/results/speed.{json,md}``.
+Usage: ``python benchmarks/speed/bench_speed.py [--quick] [--corpus-only] [--cost-only M,M]``
+(``--quick``: fewer epochs, rounds and texts, no MiniLM; ``--corpus-only``: section 6 alone,
+into ``corpus.{json,md}``; ``--cost-only vmask,scc``: section 2 for these methods on CNN and
+LSTM with ``--rounds`` rounds, each round's ratio paired with the base fit of its round, into
+``cost.{json,md}``). Writes ``benchmarks/speed/results/speed.{json,md}``.
 """
 
 from __future__ import annotations
@@ -215,6 +217,49 @@ def markdown(result, args) -> list[str]:
     return lines
 
 
+def cost_only(args, data) -> None:
+    """Section 2 alone for a few methods, more rounds: each round's ratio to the base fit of
+    the same round, their median and range (how far one round can move the ratio)."""
+    start = time.perf_counter()
+    methods = ["base", *[m for m in args.cost_only.split(",") if m != "base"]]
+    n = min(args.n_methods, len(data.X_train))
+    X, y = data.X_train[:n], data.y_train[:n]
+    rows = []
+    for backbone in ("cnn", "lstm"):
+        rows += in_fresh_process(
+            args.threads, method_epochs, backbone, X, y, args.method_epochs, args.rounds, methods
+        )
+    env = environment("cpu")
+    lines = [
+        "# Speed benchmark, method cost alone (`--cost-only`)",
+        "",
+        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {args.threads} torch threads; "
+        f"torch {env['torch']}, skinterp {env['skinterp']}"
+        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
+        + f". First {n} Rotten Tomatoes training texts; per backbone one fresh process, "
+        f"{args.rounds} interleaved rounds of {args.method_epochs}-epoch fits (first epoch left "
+        f"out). Command: `python benchmarks/speed/bench_speed.py --cost-only {args.cost_only} "
+        f"--rounds {args.rounds} --threads {args.threads}` "
+        f"({(time.perf_counter() - start) / 60:.1f} min).",
+        "",
+        "| backbone | method | s/epoch (median) | ratio to base, median of rounds | "
+        "range over rounds |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["method"] == "base":
+            continue
+        lines.append(
+            f"| {r['backbone']} | {DISPLAY.get(r['method'], r['method'])} | {r['epoch_s']} | "
+            f"{r['paired_ratio']}× | {min(r['round_ratios'])}–{max(r['round_ratios'])}× |"
+        )
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = {"environment": env, "args": {k: str(v) for k, v in vars(args).items()}}
+    (args.out / "cost.json").write_text(json.dumps({**result, "methods": rows}, indent=2))
+    (args.out / "cost.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def corpus_only(args, data) -> None:
     """Section 6 alone: its own result files, its own machine description."""
     start = time.perf_counter()
@@ -258,6 +303,12 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--corpus-only", action="store_true", help="section 6 alone")
+    parser.add_argument(
+        "--cost-only",
+        default=None,
+        metavar="METHODS",
+        help="section 2 alone for these methods (comma-separated), into cost.{json,md}",
+    )
     args = parser.parse_args()
     args.rounds = args.rounds or (1 if args.quick else 2)
     torch.set_num_threads(args.threads)
@@ -265,6 +316,9 @@ def main():
     data = load_rotten_tomatoes()
     if args.corpus_only:
         corpus_only(args, data)
+        return
+    if args.cost_only:
+        cost_only(args, data)
         return
     X, y = data.X_train, data.y_train
     if args.quick:
