@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _core import (
     claims_time,
+    cost_only,
     in_fresh_process,
     method_epochs,
     overhead_case,
@@ -215,49 +216,6 @@ def markdown(result, args) -> list[str]:
         ),
     ]
     return lines
-
-
-def cost_only(args, data) -> None:
-    """Section 2 alone for a few methods, more rounds: each round's ratio to the base fit of
-    the same round, their median and range (how far one round can move the ratio)."""
-    start = time.perf_counter()
-    methods = ["base", *[m for m in args.cost_only.split(",") if m != "base"]]
-    n = min(args.n_methods, len(data.X_train))
-    X, y = data.X_train[:n], data.y_train[:n]
-    rows = []
-    for backbone in ("cnn", "lstm"):
-        rows += in_fresh_process(
-            args.threads, method_epochs, backbone, X, y, args.method_epochs, args.rounds, methods
-        )
-    env = environment("cpu")
-    lines = [
-        "# Speed benchmark, method cost alone (`--cost-only`)",
-        "",
-        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {args.threads} torch threads; "
-        f"torch {env['torch']}, skinterp {env['skinterp']}"
-        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
-        + f". First {n} Rotten Tomatoes training texts; per backbone one fresh process, "
-        f"{args.rounds} interleaved rounds of {args.method_epochs}-epoch fits (first epoch left "
-        f"out). Command: `python benchmarks/speed/bench_speed.py --cost-only {args.cost_only} "
-        f"--rounds {args.rounds} --threads {args.threads}` "
-        f"({(time.perf_counter() - start) / 60:.1f} min).",
-        "",
-        "| backbone | method | s/epoch (median) | ratio to base, median of rounds | "
-        "range over rounds |",
-        "|---|---|---|---|---|",
-    ]
-    for r in rows:
-        if r["method"] == "base":
-            continue
-        lines.append(
-            f"| {r['backbone']} | {DISPLAY.get(r['method'], r['method'])} | {r['epoch_s']} | "
-            f"{r['paired_ratio']}× | {min(r['round_ratios'])}–{max(r['round_ratios'])}× |"
-        )
-    args.out.mkdir(parents=True, exist_ok=True)
-    result = {"environment": env, "args": {k: str(v) for k, v in vars(args).items()}}
-    (args.out / "cost.json").write_text(json.dumps({**result, "methods": rows}, indent=2))
-    (args.out / "cost.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
 
 
 def corpus_only(args, data) -> None:

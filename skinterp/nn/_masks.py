@@ -65,25 +65,23 @@ class MaskOutput:
 def straight_through_bernoulli(logit: torch.Tensor, tau: float) -> torch.Tensor:
     """Hard Gumbel-softmax over {drop, keep}, in its two-class form.
 
-    For two classes, the keep entry of ``F.gumbel_softmax([l0, l1], tau, hard=True)`` is
-    ``1[l1 + g1 > l0 + g0]`` in the forward pass and has the gradient of
-    ``sigmoid((l1 - l0 + g1 - g0) / tau)`` (straight-through); the difference ``g1 - g0`` of
-    two standard Gumbel draws is a standard logistic draw, ``log u - log(1 - u)``. Same
-    distribution and gradient as ``F.gumbel_softmax``, with one uniform per token instead of
-    two exponentials and no one-hot scatter: on CPU ``exponential_`` is ~7x slower than
-    ``rand``, and the sampler was the largest single cost of VMASK's mask in a torch.profiler
-    trace (a CNN training step: 1.185x -> 1.157x the base model's step).
+    The keep entry of ``F.gumbel_softmax([l0, l1], tau, hard=True)`` is ``1[l1 + g1 > l0 + g0]``
+    with the straight-through gradient of ``sigmoid((l1 - l0 + g1 - g0) / tau)``, and ``g1 - g0``
+    of two Gumbel draws is a logistic draw, ``log u - log(1 - u)``: the same distribution and
+    gradient from one uniform per token instead of two exponentials and a one-hot scatter (on
+    CPU ``exponential_`` is ~7x slower than ``rand``; a VMASK CNN training step went from
+    1.185x to 1.157x the base model's step).
 
     Parameters
     ----------
     logit : Tensor
         ``l1 - l0``, the log-odds of keeping.
     tau : float
-        Temperature of the relaxation (the gradient's sharpness).
+        Temperature of the relaxation.
 
     Returns
     -------
-    Tensor of 0/1 values, shaped like ``logit``, differentiable through the relaxation.
+    Tensor of 0/1 values shaped like ``logit``, differentiable through the relaxation.
     """
     u = torch.rand_like(logit)
     noisy = logit + (torch.log(u) - torch.log1p(-u))
@@ -108,12 +106,10 @@ class BernoulliMaskGate(_MaskLayer):
     """VMASK's inference network q(R_x | x): Linear -> tanh -> Linear(2) per word type
     (``n_hidden=2`` gives E-VarM's two-hidden-layer gate).
 
-    Training draws ``R`` by hard Gumbel-softmax (a 0/1 sample with a straight-through
-    gradient, as the public VMASK code; :func:`straight_through_bernoulli`, the two-class
-    form of ``F.gumbel_softmax(hard=True)``); evaluation uses the expectation
-    ``E[R] = p(keep)``. The term ``neg_entropy`` is the mean over real tokens of
-    ``p log p + (1 - p) log(1 - p)`` (minus the entropy, i.e. the KL to Bernoulli(0.5) up to a
-    constant); VMASK minimises ``CE + beta * neg_entropy``.
+    Training draws ``R`` by hard Gumbel-softmax (:func:`straight_through_bernoulli`: 0/1,
+    straight-through, as the public VMASK code); evaluation uses ``E[R] = p(keep)``.
+    ``neg_entropy`` is the mean over real tokens of ``p log p + (1 - p) log(1 - p)`` (the KL to
+    Bernoulli(0.5) up to a constant); VMASK minimises ``CE + beta * neg_entropy``.
     """
 
     def __init__(
