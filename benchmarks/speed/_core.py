@@ -27,6 +27,15 @@ from skinterp.benchmark._config import DISPLAY
 from skinterp.text import Collator, TextDataset
 
 
+def machine_line(env: dict, threads: int) -> str:
+    """The results' first line: machine, threads, versions and commit (no full stop)."""
+    commit = f" ({env['git_commit']})" if env.get("git_commit") else ""
+    return (
+        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {threads} torch threads, device "
+        f"{env.get('device', 'cpu')}; torch {env['torch']}, skinterp {env['skinterp']}{commit}"
+    )
+
+
 def in_fresh_process(threads: int, fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` in a new Python process (spawn) with ``threads`` torch threads.
 
@@ -262,9 +271,7 @@ def cost_only(args, data) -> None:
     lines = [
         "# Speed benchmark, method cost alone (`--cost-only`)",
         "",
-        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {args.threads} torch threads; "
-        f"torch {env['torch']}, skinterp {env['skinterp']}"
-        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
+        machine_line(env, args.threads)
         + f". First {n} Rotten Tomatoes training texts; per backbone one fresh process, "
         f"{args.rounds} interleaved rounds of {args.method_epochs}-epoch fits (first epoch left "
         f"out). Command: `python benchmarks/speed/bench_speed.py --cost-only {args.cost_only} "

@@ -45,6 +45,7 @@ from _core import (
     claims_time,
     cost_only,
     in_fresh_process,
+    machine_line,
     method_epochs,
     overhead_case,
     padding_case,
@@ -95,9 +96,7 @@ def markdown(result, args) -> list[str]:
     lines = [
         "# Speed benchmark",
         "",
-        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {env['torch_threads']} torch "
-        f"threads, device {env['device']}; torch {env['torch']}, skinterp {env['skinterp']}"
-        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
+        machine_line(env, env["torch_threads"])
         + ". Data: Rotten Tomatoes (binary), fixed skinterp splits. One run, sections one "
         "after another; the training cases of sections 1-3 each in a fresh process (per "
         "backbone; a long process slows later fits unevenly), the rest in the main one. "
@@ -234,9 +233,7 @@ def corpus_only(args, data) -> None:
     lines = [
         "# Speed benchmark, section 6 alone (`--corpus-only`)",
         "",
-        f"Machine: {env['platform']}, {env['cpu_count']} CPUs, {args.threads} torch threads; "
-        f"torch {env['torch']}, skinterp {env['skinterp']}"
-        + (f" ({env['git_commit']})" if env.get("git_commit") else "")
+        machine_line(env, args.threads)
         + ". Model: Kim-CNN + GloVe-50d, 6 epochs on the Rotten Tomatoes training split. "
         f"Command: `python benchmarks/speed/bench_speed.py --corpus-only"
         f"{' --quick' if args.quick else ''} --threads {args.threads}` "
