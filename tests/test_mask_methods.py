@@ -227,3 +227,6 @@ def test_two_class_sampler_is_hard_gumbel_softmax():
     rate = straight_through_bernoulli(logit, 1.0).mean().item()
     assert rate == pytest.approx(torch.sigmoid(torch.tensor(0.8)).item(), abs=0.005)
     assert set(straight_through_bernoulli(logit, 1.0).unique().tolist()) <= {0.0, 1.0}
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="tau must be a positive temperature"):
+            straight_through_bernoulli(logit, bad)
