@@ -152,6 +152,8 @@ def _benchmark_run(args: argparse.Namespace) -> int:
         device=args.device,
         force=args.force,
         progress=True,
+        n_jobs=args.jobs,
+        threads=args.threads,
     )
     if not args.no_tables:
         print(f"tables: {build_report(out, figures=not args.no_figures)}")
@@ -210,7 +212,14 @@ def _add_benchmark(sub) -> None:
     run.add_argument("--methods", nargs="+", choices=sorted(METHODS), help="only these")
     run.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
     run.add_argument("--device", default=None, help="cpu, cuda, ... (overrides the config)")
-    run.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    run.add_argument("--threads", type=int, default=None, help="torch CPU threads (of each worker)")
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes, each running whole cells (data set, backbone, seed); -1: one "
+        "per CPU. Default --threads with --jobs: the CPUs divided among the workers",
+    )
     run.add_argument("--force", action="store_true", help="re-run finished runs")
     run.add_argument("--dry-run", action="store_true", help="list the runs and stop")
     run.add_argument("--no-tables", action="store_true", help="skip building the tables")
@@ -318,6 +327,13 @@ def main(argv: list[str] | None = None) -> int:
         problem = check_positive(args)
         if problem:
             print(f"skinterp {args.command}: {problem}", file=sys.stderr)
+            return 2
+    if getattr(args, "action", None) == "run":
+        if args.jobs == 0 or (args.threads is not None and args.threads < 1):
+            print(
+                "skinterp benchmark run: --jobs must not be 0 and --threads must be >= 1",
+                file=sys.stderr,
+            )
             return 2
     try:
         return args.func(args)

@@ -234,6 +234,50 @@ def test_resume_retrains_the_base_for_a_missing_dependent(finished, tmp_path):
     assert "skipped" not in lines[0] and "loaded" not in lines[0]
 
 
+def test_parallel_workers_write_the_serial_records(finished, tmp_path, capfd):
+    """Two worker processes, one cell each: the seed-0 cell's records equal the serial run's
+    (same base model shared in the worker, same seed), and each worker's log names its cell."""
+    import torch
+
+    out, paths, _ = finished
+    lines = []
+    par = run_benchmark(
+        tiny_config(seeds=[0, 1]),
+        tmp_path,
+        n_jobs=2,
+        threads=torch.get_num_threads(),  # the serial run's threads: the same arithmetic
+        log=lines.append,
+    )
+    assert [p.name for p in par] == [p.name for p in paths] + [
+        p.name.replace("seed0", "seed1") for p in paths
+    ]
+    for serial, parallel in zip(paths, par[:3], strict=True):
+        a, b = json.loads(serial.read_text()), json.loads(parallel.read_text())
+        assert a["metrics"] == b["metrics"] and a["protocols"] == b["protocols"], serial.name
+    seed1 = json.loads(par[4].read_text())
+    assert seed1["seed"] == 1 and seed1["config"]["init_from_base"]
+    assert (tmp_path / "models" / "tweets__cnn__base__seed1").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "models", "runs"]
+    assert sum("done in" in line for line in lines) == 2 and "2 workers" in lines[-1]
+    printed = capfd.readouterr().out
+    assert "(tweets/cnn/seed1) [2/3] tweets__cnn__vmask__seed1: accuracy" in printed
+    # resumable as the serial run is: nothing left to do, every run skipped
+    run_benchmark(tiny_config(seeds=[0, 1]), tmp_path, n_jobs=2, log=None)
+    assert capfd.readouterr().out.count("skipped") == 6
+
+
+def test_a_failing_worker_names_its_cell(tweets, tmp_path):
+    cfg = tiny_config(methods=["base"], seeds=[0, 1], backbone={"cnn": {**TINY_CNN, "lr": -1.0}})
+    with pytest.raises(RuntimeError, match=r"cell tweets/cnn/seed\d failed .*resumes"):
+        run_benchmark(cfg, tmp_path, n_jobs=2, threads=1, log=None)
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, True, "2"])
+def test_n_jobs_must_be_a_non_zero_integer(bad, tmp_path):
+    with pytest.raises(ValueError, match="n_jobs must be a non-zero integer"):
+        run_benchmark(tiny_config(), tmp_path, n_jobs=bad, log=None)
+
+
 def test_report_tables_and_figure(finished, tmp_path):
     out, _, _ = finished
     path = build_report(out, out=tmp_path)
@@ -368,3 +412,11 @@ def test_committed_configs_load(name):
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "reproduce" / name
     cfg = load_config(path)
     assert expand_runs(cfg)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--jobs", "0"], ["--threads", "0"], ["--jobs", "2", "--threads", "-1"]]
+)
+def test_cli_benchmark_rejects_bad_worker_counts(argv, capsys):
+    assert main(["benchmark", "run", "--profile", "quick", *argv]) == 2
+    assert "--jobs must not be 0 and --threads must be >= 1" in capsys.readouterr().err

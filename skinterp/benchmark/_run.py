@@ -25,6 +25,7 @@ from ._config import (
     select_config,
 )
 from ._evaluation import _HISTORY_KEYS, _eval_subset, _metrics
+from ._parallel import resolve_jobs, run_cells
 
 __all__ = ["environment", "run_benchmark", "run_one"]
 
@@ -188,7 +189,8 @@ def run_one(
 
 
 def _write_json(path: Path, obj: dict) -> None:
-    tmp = path.with_suffix(".json.tmp")
+    # a name of its own per process: parallel workers all write the grid's config.json
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(obj, indent=1, default=str) + "\n")
     os.replace(tmp, path)  # never leave a half-written result behind
 
@@ -205,6 +207,8 @@ def run_benchmark(
     force: bool = False,
     log: Callable[[str], None] | None = print,
     progress: bool = False,
+    n_jobs: int | None = None,
+    threads: int | None = None,
 ) -> list[Path]:
     """Run every cell of a benchmark configuration and write one JSON per run.
 
@@ -232,7 +236,16 @@ def run_benchmark(
     log : callable or None, default=print
         Receives one progress line per run.
     progress : bool, default=False
-        Show a progress bar over the runs (tqdm, stderr; the log lines print above it).
+        Show a progress bar over the runs (tqdm, stderr; the log lines print above it), or
+        over the cells when ``n_jobs > 1``.
+    n_jobs : int or None, default=None
+        Worker processes, each running whole cells (data set, backbone, seed: the base model,
+        then the methods that share it); ``None`` or 1 runs in this process, -1 uses every
+        CPU. The records are the same as a serial run's. Workers print their log lines,
+        prefixed with their cell, instead of passing them to ``log``.
+    threads : int, optional
+        Torch threads of each worker (``n_jobs > 1`` only); default: the CPUs divided among
+        the workers, at least 1.
 
     Returns
     -------
@@ -246,6 +259,11 @@ def run_benchmark(
         cfg, datasets=datasets, backbones=backbones, methods=methods, seeds=seeds
     )
     log = log or (lambda _msg: None)
+    jobs = resolve_jobs(n_jobs)
+    if jobs > 1:
+        return _run_parallel(
+            config, cfg, selected, out, methods, device, force, jobs, threads, log, progress
+        )
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(expand_runs(selected)), unit="run", disable=not progress)
@@ -335,6 +353,34 @@ def run_benchmark(
     bar.close()
     log(f"{len(runs)} runs in {out} ({time.perf_counter() - start_all:.0f} s)")
     return paths
+
+
+def _run_parallel(
+    config, cfg, selected, out, methods, device, force, jobs, threads, log, progress
+) -> list[Path]:
+    """:func:`run_benchmark` over worker processes, one cell per task."""
+    out = Path(out)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    _write_json(out / "config.json", cfg)
+    runs = expand_runs(selected)
+    cells = list(dict.fromkeys((r.dataset, r.backbone, r.seed) for r in runs))
+    if threads is None:
+        threads = max(1, (os.cpu_count() or 1) // min(jobs, len(cells)))
+    start = time.perf_counter()
+    run_cells(
+        config,
+        out,
+        cells,
+        methods=methods,
+        device=device,
+        force=force,
+        n_jobs=jobs,
+        threads=threads,
+        log=log,
+        progress=progress,
+    )
+    log(f"{len(runs)} runs in {out} ({time.perf_counter() - start:.0f} s, {jobs} workers)")
+    return [out / "runs" / f"{r.run_id}.json" for r in runs]
 
 
 def _pending(runs: list[Run], cell: tuple, out: Path, cfg: dict) -> bool:
