@@ -313,6 +313,20 @@ def test_report_errors(tmp_path):
         load_runs(tmp_path)
 
 
+def test_methods_that_pick_epochs_on_held_out_texts_do_not_start_from_the_base():
+    """The base model trains on every training text, so a method that picks its best epoch
+    on a held-out share of them runs its own warm-up stage instead of starting from it."""
+    runs = {r.method: r for r in expand_runs(load_config(tiny_config(methods=["vmask", "scc"])))}
+    assert runs["vmask"].init_from_base and not runs["scc"].init_from_base
+    assert load_config(tiny_config(methods=["scc"]))["methods"] == ["scc"]  # no base needed
+    no_pick = tiny_config(methods=["scc"], method={"scc": {"early_stopping": False}})
+    cfg = load_config(no_pick)
+    assert cfg["methods"] == ["base", "scc"] and expand_runs(cfg)[1].init_from_base
+    picks = {"vmask-es": {"method": "vmask", "early_stopping": "valid_acc"}}
+    cfg = load_config(tiny_config(methods=["base", "vmask-es"], variants=picks))
+    assert not expand_runs(cfg)[1].init_from_base
+
+
 def test_restricting_a_profile(tmp_path):
     with pytest.raises(ValueError, match="not in this configuration"):
         run_benchmark(tiny_config(), tmp_path, methods=["pct"], log=None)

@@ -61,7 +61,12 @@ from typing import Any
 
 from ..methods import REGISTRY
 from ._profiles import PROFILES, _extend, _profile_text, tomllib
-from ._protocols import EVALUATION_METRICS, _check_evaluation, _resolve_protocols
+from ._protocols import (
+    EVALUATION_METRICS,
+    _check_evaluation,
+    _check_variants,
+    _resolve_protocols,
+)
 
 __all__ = [
     "BACKBONES",
@@ -129,7 +134,6 @@ METHODS: dict[str, tuple[str, dict, bool]] = {
 
 # how the tables name the methods (the papers' names)
 DISPLAY = {name: spec.display for name, spec in REGISTRY.items()}
-
 
 _DEFAULTS: dict[str, Any] = {
     "name": "custom",
@@ -287,13 +291,16 @@ def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
     variant = cfg["variants"].get(name)
     if variant is None:
         cls_name, params, from_base = METHODS[name]
+        from_base = REGISTRY[name].starts_from_base({**params, **cfg["method"].get(name, {})})
         return cls_name, dict(params), from_base, DISPLAY[name]
     over = {k: v for k, v in variant.items() if k not in ("method", "display")}
     cls_name, params, from_base = METHODS[variant["method"]]
     # the method's own override table ([method.vmask]) applies to its variants too, under
     # the variant's parameters (a VMASK variant trains VMASK's 20 epochs unless it says so)
     inherited = cfg["method"].get(variant["method"], {})
-    return cls_name, {**params, **inherited, **over}, from_base, variant.get("display", name)
+    merged = {**params, **inherited, **over}
+    from_base = REGISTRY[variant["method"]].starts_from_base(merged)
+    return cls_name, merged, from_base, variant.get("display", name)
 
 
 def select_config(
@@ -339,19 +346,6 @@ def judged_by_base(cfg: dict, method: str) -> bool:
     return any(
         ev["judge"] == "base" and method in ev.get("methods", [method]) for ev in evaluations
     )
-
-
-def _check_variants(variants: Any) -> None:
-    if not isinstance(variants, dict):
-        raise ValueError("[variants] must be a table of [variants.<name>] tables.")
-    for name, v in variants.items():
-        if name in METHODS:
-            raise ValueError(f"[variants.{name}] reuses a method's name; choose another name.")
-        if not isinstance(v, dict) or v.get("method") not in METHODS:
-            raise ValueError(
-                f"[variants.{name}] needs method = one of {sorted(METHODS)}, got "
-                f"{v.get('method') if isinstance(v, dict) else v!r}."
-            )
 
 
 def expand_runs(cfg: dict) -> list[Run]:

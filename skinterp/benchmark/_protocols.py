@@ -1,8 +1,12 @@
-"""Validation of the evaluation settings and the named protocols of a configuration."""
+"""Validation of the evaluation settings, the named protocols and the variants of a
+configuration."""
 
 from __future__ import annotations
 
 import copy
+from typing import Any
+
+from ..methods import REGISTRY as METHODS
 
 #: What the harness evaluates by default ([evaluation] metrics chooses among these).
 EVALUATION_METRICS = (
@@ -61,3 +65,16 @@ def _resolve_protocols(cfg: dict) -> dict:
         _check_evaluation(proto, f"[protocols.{name}]")
         out[name] = proto
     return out
+
+
+def _check_variants(variants: Any) -> None:
+    if not isinstance(variants, dict):
+        raise ValueError("[variants] must be a table of [variants.<name>] tables.")
+    for name, v in variants.items():
+        if name in METHODS:
+            raise ValueError(f"[variants.{name}] reuses a method's name; choose another name.")
+        if not isinstance(v, dict) or v.get("method") not in METHODS:
+            raise ValueError(
+                f"[variants.{name}] needs method = one of {sorted(METHODS)}, got "
+                f"{v.get('method') if isinstance(v, dict) else v!r}."
+            )

@@ -107,6 +107,16 @@ class TrainingMixin:
                     f"init_from was trained on classes {list(src.classes_)}, but y has "
                     f"{list(self.classes_)}."
                 )
+            if self.init_from is not None and self._holds_out():
+                warnings.warn(
+                    f"{type(self).__name__}: the best epoch is picked on a validation share "
+                    "held out of X, but init_from was fitted before that share was drawn; if "
+                    "it trained on those texts it remembers them and the pick favours the "
+                    "first epochs. Fit init_from on other texts, pass train_split, or leave "
+                    "init_from unset (the warm-up stage trains on the training share only).",
+                    UserWarning,
+                    stacklevel=2,
+                )
             # the fitted backbone is taken as is (encoder/pretrained are not used)
             module = self._build_module(copy.deepcopy(src.module_.encoder), len(self.classes_))
             module.head.load_state_dict(src.module_.head.state_dict())
