@@ -65,7 +65,7 @@ def summarise(folder: Path, wall_s: float | None) -> dict:
         wall_s = float(found[-1]) * 60
     seeds = sorted({r["seed"] for r in runs})
     profile_seeds = load_config("claims")["seeds"]
-    per = {}
+    per, changed = {}, {"methods": set(), "timed_s": 0.0, "now_s": 0.0}
     for r in runs:
         c = per.setdefault(r["backbone"], {"runs": 0, "fit_s": 0.0, "eval_s": 0.0, "before_s": 0.0})
         c["runs"] += 1
@@ -73,8 +73,15 @@ def summarise(folder: Path, wall_s: float | None) -> dict:
         c["eval_s"] += r["timings"]["eval_s"]
         committed = COMMITTED / "runs" / f"{r['run_id']}.json"
         if committed.is_file():  # the same run as committed, timed then beside other work
-            t = json.loads(committed.read_text())["timings"]
+            rec = json.loads(committed.read_text())
+            t = rec["timings"]
             c["before_s"] += t["fit_s"] + t["eval_s"]
+            if rec["config"]["init_from_base"] != r["config"]["init_from_base"]:
+                # the method's setup changed after this timing (SCC: its own warm-up stage
+                # instead of the base model); its committed re-run tells the new cost
+                changed["methods"].add(r["method"])
+                changed["timed_s"] += r["timings"]["fit_s"] + r["timings"]["eval_s"]
+                changed["now_s"] += t["fit_s"] + t["eval_s"]
     env = runs[0]["environment"]
     return {
         "machine": machine_line(env, env["torch_threads"]),
@@ -85,6 +92,11 @@ def summarise(folder: Path, wall_s: float | None) -> dict:
         "projected_h": round(wall_s * len(profile_seeds) / len(seeds) / 3600, 2),
         "profile_seeds": profile_seeds,
         "work_h": round(sum(c["fit_s"] + c["eval_s"] for c in per.values()) / 3600, 2),
+        "changed": {
+            "methods": sorted(changed["methods"]),
+            "timed_s": round(changed["timed_s"], 1),
+            "now_s": round(changed["now_s"], 1),
+        },
         "per_backbone": {b: {k: round(v, 1) for k, v in c.items()} for b, c in sorted(per.items())},
     }
 
@@ -106,6 +118,19 @@ def markdown(res: dict, jobs: int, threads: int) -> list[str]:
         f"{res['work_h'] / hours:.2f} of {jobs} cores busy.",
         f"- Projected to the profile's {len(res['profile_seeds'])} seeds (the same grid per "
         f"seed): **{res['projected_h']:.2f} h** (goal <= 3 h on 2 cores).",
+    ]
+    ch = res["changed"]
+    if ch["methods"]:
+        # extra work spreads over the workers; the profile runs every seed
+        extra_h = (ch["now_s"] - ch["timed_s"]) * len(res["profile_seeds"]) / jobs / 3600
+        lines.append(
+            f"- Changed since this timing: {', '.join(ch['methods'])} no longer starts from the "
+            f"base model. Its runs of the measured seeds took {ch['timed_s'] / 60:.1f} min of "
+            f"work here and take {ch['now_s'] / 60:.1f} min in the committed re-run; spread "
+            f"over {jobs} workers and {len(res['profile_seeds'])} seeds that adds about "
+            f"{extra_h * 60:.0f} min: about **{res['projected_h'] + extra_h:.2f} h** today."
+        )
+    lines += [
         "",
         "| backbone | runs | training (h) | evaluation (h) | the same runs as committed (h) |",
         "|---|---|---|---|---|",
@@ -119,6 +144,7 @@ def markdown(res: dict, jobs: int, threads: int) -> list[str]:
         "",
         "The last column: the same runs' recorded times in the committed claims results, which "
         "were measured one job at a time or beside other work of the session.",
+        "",
     ]
     return lines
 
@@ -130,13 +156,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("benchmark-results/claims-time"))
     parser.add_argument("--summarise", action="store_true", help="only read a finished folder")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a line on the conditions (repeatable)"
+    )
     args = parser.parse_args()
     wall_s = None if args.summarise else run(args)
     res = summarise(args.out, wall_s)
     res.update(jobs=args.jobs, threads=args.threads, environment=environment())
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "claims_time.json").write_text(json.dumps(res, indent=2) + "\n")
-    lines = markdown(res, args.jobs, args.threads)
+    res["notes"] = args.note
+    lines = markdown(res, args.jobs, args.threads) + [f"- {n}" for n in args.note]
     (RESULTS / "claims_time.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

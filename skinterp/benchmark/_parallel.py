@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 __all__ = ["resolve_jobs", "run_cells"]
@@ -82,6 +82,8 @@ def run_cells(
 
     n_jobs = min(n_jobs, len(cells))
     bar = tqdm(total=len(cells), unit="cell", disable=not progress)
+    if progress and log is print:
+        log = bar.write  # lines above the bar, not through it
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
         futures = {
@@ -92,7 +94,7 @@ def run_cells(
         }
         pending, failed = set(futures), None
         while pending and failed is None:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 cell = _name(futures[future])
                 if future.exception() is not None:
