@@ -206,7 +206,9 @@ def markdown(result, args) -> list[str]:
         "Not timed in this run: the sum of the training and evaluation time each run of "
         "`skinterp benchmark run --profile claims` recorded (`timings.fit_s + eval_s`), "
         "under the torch threads shown, while the session did other work beside it. Goal: "
-        "<= 3 h on 2 cores.",
+        "<= 3 h on 2 cores. Its wall time, measured on an idle machine with two worker "
+        "processes (`skinterp benchmark run --profile claims --jobs 2 --threads 1`), is in "
+        "[claims_time.md](claims_time.md) (`benchmarks/speed/claims_time.py`).",
         "",
         "| backbone | runs | training (h) | evaluation (h) | total (h) | torch threads |",
         "|---|---|---|---|---|---|",
