@@ -111,6 +111,5 @@ def run_cells(
         cell, exc = failed
         raise RuntimeError(
             f"cell {cell} failed in its worker: {str(exc).rstrip('.')}. The runs finished "
-            f"before stay in "
-            f"{out}, so the same command resumes."
+            f"before stay in {out}, so the same command resumes."
         ) from exc
