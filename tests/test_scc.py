@@ -74,6 +74,15 @@ def test_sparse_term_ignores_padding(toy):
     X_batch = {"attention_mask": torch.tensor([[1, 1, 0, 0]])}
     terms = clf.get_loss_terms((None, extras), torch.tensor([0]), X=X_batch, training=True)
     assert terms["sparse_coding"].item() == pytest.approx(0.5)  # 1 of 2 real tokens kept
+    # sparsity weighs the l1 term alone (here with an entropy term of 0.2 at gamma 1)
+    extras["mask_terms"]["neg_entropy"] = torch.tensor(0.2)
+    clf.module_.gamma.fill_(1.0)
+    for weight in (1.0, 0.1, 0.0):
+        clf.set_params(sparsity=weight)
+        terms = clf.get_loss_terms((None, extras), torch.tensor([0]), X=X_batch, training=True)
+        assert terms["sparse_coding"].item() == pytest.approx(weight * 0.5 + 0.2)
+    with pytest.raises(ValueError, match="sparsity"):
+        SCCClassifier(sparsity=-1.0, **TINY).fit(X, y)
 
 
 def test_contrastive_reuses_the_classifier_pass_as_foreground(toy):

@@ -75,20 +75,20 @@ M = [
     (
         "scc l1 sign",
         "skinterp/methods/_scc.py",
-        'terms["sparse_coding"] = l1 + self.module_.gamma',
-        'terms["sparse_coding"] = -l1 + self.module_.gamma',
+        'terms["sparse_coding"] = self.sparsity * l1 + self.module_.gamma',
+        'terms["sparse_coding"] = -self.sparsity * l1 + self.module_.gamma',
     ),
     (
         "scc entropy sign",
         "skinterp/methods/_scc.py",
-        'terms["sparse_coding"] = l1 + self.module_.gamma',
-        'terms["sparse_coding"] = l1 - self.module_.gamma',
+        'terms["sparse_coding"] = self.sparsity * l1 + self.module_.gamma',
+        'terms["sparse_coding"] = self.sparsity * l1 - self.module_.gamma',
     ),
     (
         "scc gamma unannealed",
         "skinterp/methods/_scc.py",
-        'terms["sparse_coding"] = l1 + self.module_.gamma',
-        'terms["sparse_coding"] = l1 + self.gamma',
+        'terms["sparse_coding"] = self.sparsity * l1 + self.module_.gamma * negent',
+        'terms["sparse_coding"] = self.sparsity * l1 + self.gamma * negent',
     ),
     (
         "scc lam sign",

@@ -1,10 +1,13 @@
-"""SCC with the l1 term of L_sc weighted by w (the paper: 1): the picked epoch, its validation
-accuracy and the spread (q90 - q10) and median of the keep probabilities at that epoch.
+"""SCC with the l1 term of L_sc weighted by w (the paper: 1) and gamma annealed by
+``gamma_step`` per epoch (the paper: 0.099): the picked epoch, its validation accuracy and the
+spread (q90 - q10) and median of the keep probabilities at that epoch.
 
-Usage: ``python benchmarks/reproduce/scc_l1_weight.py rt|tw cnn|lstm W`` (one JSON line on
-stdout). Kim-CNN / BiLSTM over GloVe-50d as in the claims profile, seed 0, all training texts;
-the choice is read off the validation share only (test accuracy is printed, not used).
-Results of the weights 1, 0.3, 0.1 on CNN: ``results/tuning/scc_l1_weight.jsonl``.
+Usage: ``python benchmarks/reproduce/scc_sparsity.py rt|tw cnn|lstm W [GAMMA_STEP]`` (one JSON
+line on stdout). Kim-CNN / BiLSTM over GloVe-50d as in the claims profile, seed 0, all
+training texts; the choice is read off the validation share only (test accuracy is printed,
+not used).
+Results (CNN; weights 1, 0.3, 0.1, 0.03; gamma_step 0.099, 0.33, 0.99):
+``results/tuning/scc_sparsity.jsonl``.
 """
 
 import json
@@ -34,6 +37,7 @@ class W(SCCClassifier):
 
 torch.set_num_threads(1)
 name, enc, w = sys.argv[1], sys.argv[2], float(sys.argv[3])
+gamma_step = float(sys.argv[4]) if len(sys.argv) > 4 else 0.099
 data = ds.load_rotten_tomatoes() if name == "rt" else ds.load_tweets()
 W.w = w
 clf = W(
@@ -46,6 +50,7 @@ clf = W(
     num_filters=100,
     hidden_size=100,
     max_epochs=10,
+    gamma_step=gamma_step,
 )
 clf.fit(data.X_train, data.y_train)
 best = [h for h in clf.history if h.get("valid_acc_best")][-1]
@@ -55,6 +60,7 @@ print(
             ds=name,
             enc=enc,
             w=w,
+            gamma_step=gamma_step,
             best_epoch=best["epoch"],
             valid_acc=round(best["valid_acc"], 4),
             spread=round(best["keep_q90"] - best["keep_q10"], 3),
