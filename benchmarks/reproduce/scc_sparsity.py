@@ -2,10 +2,10 @@
 ``gamma_step`` per epoch (the paper: 0.099): the picked epoch, its validation accuracy and the
 spread (q90 - q10) and median of the keep probabilities at that epoch.
 
-Usage: ``python benchmarks/reproduce/scc_sparsity.py rt|tw cnn|lstm W [GAMMA_STEP]`` (one JSON
-line on stdout). Kim-CNN / BiLSTM over GloVe-50d as in the claims profile, seed 0, all
-training texts; the choice is read off the validation share only (test accuracy is printed,
-not used).
+Usage: ``python benchmarks/reproduce/scc_sparsity.py rt|tw cnn|lstm W [GAMMA_STEP [SEED]]`` (one
+JSON line on stdout). Kim-CNN / BiLSTM over GloVe-50d as in the claims profile (seed 0
+unless given), all training texts; the choice is read off the validation share only (test
+accuracy is printed, not used).
 Results (CNN; weights 1, 0.3, 0.1, 0.03; gamma_step 0.099, 0.33, 0.99):
 ``results/tuning/scc_sparsity.jsonl``.
 """
@@ -38,12 +38,13 @@ class W(SCCClassifier):
 torch.set_num_threads(1)
 name, enc, w = sys.argv[1], sys.argv[2], float(sys.argv[3])
 gamma_step = float(sys.argv[4]) if len(sys.argv) > 4 else 0.099
+seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 data = ds.load_rotten_tomatoes() if name == "rt" else ds.load_tweets()
 W.w = w
 clf = W(
     encoder=enc,
     embeddings="glove-50d",
-    random_state=0,
+    random_state=seed,
     max_length=64,
     batch_size=50,
     lr=1e-3,
@@ -61,6 +62,7 @@ print(
             enc=enc,
             w=w,
             gamma_step=gamma_step,
+            seed=seed,
             best_epoch=best["epoch"],
             valid_acc=round(best["valid_acc"], 4),
             spread=round(best["keep_q90"] - best["keep_q10"], 3),
