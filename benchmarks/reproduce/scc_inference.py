@@ -11,26 +11,12 @@ import sys
 
 import numpy as np
 import torch
+from _claims_scc import claims_scc
 
-import skinterp
-import skinterp.datasets as ds
 from skinterp.text import Collator
 
 torch.set_num_threads(1)
-data = ds.load_rotten_tomatoes() if sys.argv[1] == "rt" else ds.load_tweets()
-enc = sys.argv[2]
-seed = int(sys.argv[3])
-clf = skinterp.SCCClassifier(
-    encoder=enc,
-    embeddings="glove-50d",
-    random_state=seed,
-    max_length=64,
-    batch_size=50,
-    lr=1e-3,
-    num_filters=100,
-    hidden_size=100,
-    max_epochs=10,
-)
+clf, data = claims_scc(sys.argv[1], sys.argv[2], int(sys.argv[3]))
 clf.fit(data.X_train, data.y_train)
 y = np.asarray(data.y_test)
 acc_masked = clf.score(data.X_test, data.y_test)

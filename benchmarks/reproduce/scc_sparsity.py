@@ -14,45 +14,13 @@ import json
 import sys
 
 import torch
-
-import skinterp.datasets as ds
-from skinterp import SCCClassifier
-
-
-class W(SCCClassifier):
-    """SCCClassifier whose l1 term counts w times (the rest of L_sc unchanged)."""
-
-    w = 1.0
-
-    def get_loss_terms(self, y_pred, y_true, X=None, training=False):
-        terms = super().get_loss_terms(y_pred, y_true, X, training)
-        if "sparse_coding" in terms:
-            _, extras = y_pred
-            mask = extras["mask"]
-            att = X["attention_mask"].to(mask.device, mask.dtype)
-            l1 = (mask * att).sum() / att.sum().clamp_min(1)
-            terms["sparse_coding"] = terms["sparse_coding"] - (1 - self.w) * l1
-        return terms
-
+from _claims_scc import claims_scc
 
 torch.set_num_threads(1)
 name, enc, w = sys.argv[1], sys.argv[2], float(sys.argv[3])
 gamma_step = float(sys.argv[4]) if len(sys.argv) > 4 else 0.099
 seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-data = ds.load_rotten_tomatoes() if name == "rt" else ds.load_tweets()
-W.w = w
-clf = W(
-    encoder=enc,
-    embeddings="glove-50d",
-    random_state=seed,
-    max_length=64,
-    batch_size=50,
-    lr=1e-3,
-    num_filters=100,
-    hidden_size=100,
-    max_epochs=10,
-    gamma_step=gamma_step,
-)
+clf, data = claims_scc(name, enc, seed, sparsity=w, gamma_step=gamma_step)
 clf.fit(data.X_train, data.y_train)
 best = [h for h in clf.history if h.get("valid_acc_best")][-1]
 print(
