@@ -381,7 +381,7 @@ def test_variants_judge_and_explainer_options(tweets, tmp_path):
     from skinterp.benchmark import environment
     from skinterp.benchmark._run import run_one
     from skinterp.explain import LimeExplainer
-    from skinterp.metrics import aopc_score
+    from skinterp.metrics import accuracy_drop_score, aopc_score
 
     cfg = load_config(
         tiny_config(
@@ -394,6 +394,7 @@ def test_variants_judge_and_explainer_options(tweets, tmp_path):
                 "explainer": "lime",
                 "explainer_params": {"num_samples": 30, "random_state": 0},
                 "judge": "base",
+                "metrics": ["aopc", "accuracy_drop"],
             },
         )
     )
@@ -409,6 +410,10 @@ def test_variants_judge_and_explainer_options(tweets, tmp_path):
     judged = aopc_score(base, X, k=3, explanations=exps)
     assert record["metrics"]["aopc@3"] == pytest.approx(judged, abs=1e-5)
     assert judged != pytest.approx(aopc_score(clf, X, k=3, explanations=exps), abs=1e-5)
+    # VAT Table 3: the judge's accuracy lost by deleting the top-k words, against gold labels
+    lost = accuracy_drop_score(base, X, list(tweets.y_test[:12]), k=[1, 3], explanations=exps)
+    got = [record["metrics"]["accdrop@1"], record["metrics"]["accdrop@3"]]
+    assert got == pytest.approx(lost, abs=1e-4)
     with pytest.raises(ValueError, match="needs the cell's base model"):
         run_one(variant, tweets, cfg["evaluation"])
     # the tables name the variant by its display name

@@ -64,6 +64,9 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
         (curve,) = report.attrs["curves"]["posthoc_accuracy"].values()
         out["posthoc_curve"] = list(curve)
         out["posthoc_mean"] = float(np.mean(curve))  # the curve's average over k = 1..curve_k
+    if "accuracy_drop" in wanted:
+        # VAT Table 3: the judge's accuracy lost by deleting the top-k words
+        out.update({f"accdrop@{k}": values[f"accuracy_drop@{k}"] for k in ks})
     for key in ("comprehensiveness", "sufficiency", "IR#", "UR#", "I-Var", "U-Var"):
         if key in values:
             out[key] = values[key]

@@ -13,6 +13,7 @@ EVALUATION_METRICS = (
     "confidence",
     "aopc",
     "posthoc_accuracy",
+    "accuracy_drop",
     "comprehensiveness",
     "sufficiency",
     "reduced_number",

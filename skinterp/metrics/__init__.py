@@ -1,5 +1,6 @@
 """Interpretability metrics (validated functions) and scikit-learn scorers."""
 
+from ._accuracy_drop import accuracy_drop_score
 from ._evaluate import METRICS, EvaluationReport, evaluate
 from ._faithfulness import (
     aopc_curve,
@@ -20,6 +21,7 @@ from ._pathology import (
 from ._plausibility import PlausibilityScores, frequency_importance_correlation, plausibility_scores
 from ._scorers import (
     InterpretabilityScorer,
+    make_accuracy_drop_scorer,
     make_aopc_scorer,
     make_comprehensiveness_scorer,
     make_posthoc_accuracy_scorer,
@@ -33,6 +35,7 @@ __all__ = [
     "PlausibilityScores",
     "ReducedNumber",
     "SaliencyVariance",
+    "accuracy_drop_score",
     "aopc_curve",
     "aopc_score",
     "comprehensiveness_score",
@@ -40,6 +43,7 @@ __all__ = [
     "confidence_under_reduction",
     "evaluate",
     "frequency_importance_correlation",
+    "make_accuracy_drop_scorer",
     "make_aopc_scorer",
     "make_comprehensiveness_scorer",
     "make_posthoc_accuracy_scorer",

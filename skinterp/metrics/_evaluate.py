@@ -16,6 +16,7 @@ from ..interface import html_of
 from ..text import check_k
 from . import _faithfulness as F
 from . import _pathology as P
+from ._accuracy_drop import accuracy_drop_score
 from ._plausibility import plausibility_scores
 
 __all__ = ["METRICS", "EvaluationReport", "evaluate"]
@@ -36,6 +37,7 @@ class _Context:
     naopc_ks: list[int]
     naopc_n: int | None
     beam_width: int
+    y: Any = None  # gold labels (the accuracy drop scores against them)
     progress: bool = False  # bars of the costly inner loops (the NAOPC bounds)
 
 
@@ -76,6 +78,13 @@ def _posthoc(est, X, c, exps, _) -> _Rows:
     first = rows[0]
     rows[0] = (first[0], first[1], curve.tolist())
     return rows
+
+
+def _accuracy_drop(est, X, c, exps, _) -> _Rows:
+    values = accuracy_drop_score(
+        c.judge, X, c.y, k=c.ks, perturbation=c.perturbation, explanations=exps
+    )
+    return [(f"accuracy_drop@{k}", float(v), None) for k, v in zip(c.ks, values, strict=True)]
 
 
 def _comp(est, X, c, exps, _) -> _Rows:
@@ -123,6 +132,7 @@ _METRIC_TABLE: dict[str, Callable[..., _Rows]] = {
     "aopc": _aopc,
     "naopc": _naopc,
     "posthoc_accuracy": _posthoc,
+    "accuracy_drop": _accuracy_drop,
     "comprehensiveness": _comp,
     "sufficiency": _suff,
     "confidence": _confidence,
@@ -201,10 +211,11 @@ def evaluate(
         The model whose predictions are explained.
     X : texts
     y : labels, optional
-        Adds an ``accuracy`` row (of ``estimator``).
+        Adds an ``accuracy`` row (of ``estimator``); the ``"accuracy_drop"`` metric needs it.
     metrics : sequence of str, default=("aopc", "posthoc_accuracy", "comprehensiveness",
         "sufficiency")
-        Any of :data:`METRICS`. ``"plausibility"`` needs ``lexicon``.
+        Any of :data:`METRICS`. ``"plausibility"`` needs ``lexicon``; ``"accuracy_drop"``
+        (the judge's accuracy lost by deleting the top-k words, VAT's AOPC) needs ``y``.
     explainers : sequence of str or explainer, default=("native",)
     k : int or sequence of int, default=5
         k of AOPC, post-hoc accuracy and plausibility: one row per k (``aopc@1``,
@@ -246,6 +257,8 @@ def evaluate(
         raise ValueError(f"unknown metric(s) {unknown}; use any of {list(METRICS)}.")
     if "plausibility" in metrics and lexicon is None:
         raise ValueError("the plausibility metric needs lexicon=<word -> valence mapping>.")
+    if "accuracy_drop" in metrics and y is None:
+        raise ValueError("the accuracy_drop metric needs the gold labels: evaluate(model, X, y).")
     ks = _ks(k, "k")
     curve_k = max(ks) if curve_k is None else max(check_k(curve_k, "curve_k"), max(ks))
     naopc_ks = ks if naopc_k is None else _ks(naopc_k, "naopc_k")
@@ -275,6 +288,7 @@ def evaluate(
         naopc_ks=naopc_ks,
         naopc_n=naopc_n,
         beam_width=check_k(beam_width, "beam_width"),
+        y=y,
         progress=progress,
     )
     if y is not None:

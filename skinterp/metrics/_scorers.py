@@ -2,7 +2,8 @@
 
 Each scorer is a ``(estimator, X, y)`` callable, as scikit-learn's "custom scorer objects"
 are, usable in ``GridSearchCV`` (also multi-metric with ``refit``), ``cross_val_score`` and
-skorch's ``EpochScoring``. ``y`` is ignored: the metrics explain the model's own predictions.
+skorch's ``EpochScoring``. ``y`` is ignored (the metrics explain the model's own predictions)
+except by the accuracy-drop scorer, which scores against the gold labels.
 (``sklearn.metrics.make_scorer`` wraps functions of ``(y_true, y_pred)``; these metrics need
 the estimator itself, so they are scorer objects of their own.) Greater is better for every
 scorer: sufficiency, where lower is better, is negated.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._accuracy_drop import accuracy_drop_score
 from ._faithfulness import (
     aopc_score,
     comprehensiveness_score,
@@ -21,6 +23,7 @@ from ._faithfulness import (
 
 __all__ = [
     "InterpretabilityScorer",
+    "make_accuracy_drop_scorer",
     "make_aopc_scorer",
     "make_comprehensiveness_scorer",
     "make_posthoc_accuracy_scorer",
@@ -29,18 +32,25 @@ __all__ = [
 
 
 class InterpretabilityScorer:
-    """A scorer calling ``metric(estimator, X, **kwargs)`` times ``sign``."""
+    """A scorer calling ``metric(estimator, X, **kwargs)`` (``metric(estimator, X, y, ...)``
+    with ``uses_y``) times ``sign``."""
 
-    def __init__(self, metric, factory: str, sign: int = 1, **kwargs: Any):
+    def __init__(self, metric, factory: str, sign: int = 1, *, uses_y: bool = False, **kwargs: Any):
         self.metric = metric
         self.factory = factory
         self.sign = sign
+        self.uses_y = uses_y
         self.kwargs = kwargs
         # skorch's EpochScoring names its history column after the scorer
         self.__name__ = factory.removeprefix("make_").removesuffix("_scorer")
 
     def __call__(self, estimator: Any, X: Any, y: Any = None, **_: Any) -> float:
-        value = self.metric(estimator, X, **self.kwargs)
+        if self.uses_y:
+            if y is None:
+                raise ValueError(f"{self.factory} scores against the gold labels; pass y.")
+            value = self.metric(estimator, X, y, **self.kwargs)
+        else:
+            value = self.metric(estimator, X, **self.kwargs)
         if not isinstance(value, float):
             raise TypeError(
                 f"{self.factory} must give one number; pass a single k, not {self.kwargs}."
@@ -55,7 +65,7 @@ class InterpretabilityScorer:
 def _check_kwargs(metric, kwargs):
     import inspect
 
-    allowed = set(inspect.signature(metric).parameters) - {"estimator", "X"}
+    allowed = set(inspect.signature(metric).parameters) - {"estimator", "X", "y"}
     unknown = set(kwargs) - allowed
     if unknown:
         raise TypeError(
@@ -68,6 +78,15 @@ def make_aopc_scorer(**kwargs: Any) -> InterpretabilityScorer:
     """Scorer for :func:`aopc_score` (e.g. ``make_aopc_scorer(k=5, normalization="naopc")``)."""
     _check_kwargs(aopc_score, kwargs)
     return InterpretabilityScorer(aopc_score, "make_aopc_scorer", 1, **kwargs)
+
+
+def make_accuracy_drop_scorer(**kwargs: Any) -> InterpretabilityScorer:
+    """Scorer for :func:`accuracy_drop_score` (the estimator's own accuracy lost when its
+    explanation's top-k words are deleted; it uses ``y``)."""
+    _check_kwargs(accuracy_drop_score, kwargs)
+    return InterpretabilityScorer(
+        accuracy_drop_score, "make_accuracy_drop_scorer", 1, uses_y=True, **kwargs
+    )
 
 
 def make_posthoc_accuracy_scorer(**kwargs: Any) -> InterpretabilityScorer:
