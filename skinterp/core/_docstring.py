@@ -105,7 +105,9 @@ TRAINING_PARAMS = """\
         backbone and training settings) for this many epochs and start from it, as the
         papers whose methods start from a fine-tuned backbone do. ``"auto"``: half of
         ``max_epochs`` (at least 1) for such methods (E-VarM, SCC, IBA, Entropy; VMASK on
-        transformers), 0 otherwise. The base model is kept as ``warmup_model_``.
+        transformers), 0 otherwise. The base model is kept as ``warmup_model_``. It trains
+        all its epochs (no ``early_stopping``: picking an epoch is the method stage's job) and,
+        when the method holds out a validation share, never sees those texts.
     **kwargs
         skorch's other arguments and dunder parameters (``optimizer__momentum``,
         ``iterator_train__num_workers``, ``callbacks__print_log__...``, ...).

@@ -382,6 +382,9 @@ class TextClassifier(
             params["train_split"] = self._validation_split(y) or False
         params.update(
             max_epochs=self.resolved_warmup_epochs(),
+            # the base model trains all its epochs; picking an epoch is the method stage's
+            # job (on RT/CNN the warm-up's own pick kept an early epoch, 3 points below)
+            early_stopping=False,
             init_from=None,
             warmup_epochs=0,
             callbacks=None,
