@@ -90,24 +90,11 @@ def test_vmask_defaults_keep_accuracy_and_a_decisive_mask(loader, n_train):
 def test_gate_method_defaults_keep_accuracy(name):
     """E-VarM and SCC with nothing but backbone settings (their warm-up stage, SCC's
     best-checkpoint selection) stay within ACCURACY_MARGIN of the base model on a Rotten
-    Tomatoes subset; E-VarM's gate is also decisive (the next test: SCC's is not yet)."""
+    Tomatoes subset; their gates are also decisive (the next test)."""
     _fit_gate_method(name, check_decisive=False)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "EVarMClassifier",
-        pytest.param(
-            "SCCClassifier",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap (issue 16): SCC's most accurate epoch comes before its l1 term "
-                "sparsifies the mask (keep_spread 0.17 on this subset); later epochs empty it",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", ["EVarMClassifier", "SCCClassifier"])
 def test_gate_method_defaults_leave_a_decisive_mask(name):
     _fit_gate_method(name, check_decisive=True)
 

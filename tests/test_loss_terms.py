@@ -211,10 +211,11 @@ def test_evarm_end_to_end_adds_both_stages(toy):
 
 
 def test_scc_eq_1_sparse_coding_and_contrastive_terms(toy):
-    """SCC eq. 1: CE + (||M_bar||_1 over real tokens + gamma * sum M log M + (1-M) log(1-M))
-    + lam * L_cc, with gamma where its annealing is; L_cc (§3.2) over [z, z_f, z_b]: z and z_f
-    of same-class texts are positives, backgrounds are positives of each other."""
-    clf = fitted(SCCClassifier, toy, lam=0.6, tau=0.5, early_stopping=False)
+    """SCC eq. 1: CE + (sparsity * ||M_bar||_1 over real tokens + gamma * sum M log M +
+    (1-M) log(1-M)) + lam * L_cc, with gamma where its annealing is; L_cc (§3.2) over
+    [z, z_f, z_b]: z and z_f of same-class texts are positives, backgrounds are positives of
+    each other."""
+    clf = fitted(SCCClassifier, toy, lam=0.6, tau=0.5, sparsity=0.7, early_stopping=False)
     clf.module_.gamma.fill_(0.25)
     Xi, yi = batch(clf, toy)
     loss, (logits, extras) = training_loss(clf, Xi, yi)
@@ -228,7 +229,7 @@ def test_scc_eq_1_sparse_coding_and_contrastive_terms(toy):
     m_bar = extras["mask"]  # the hard sample of eq. 5 that the classifier saw
     assert set(m_bar.unique().tolist()) <= {0.0, 1.0}
     l1 = (m_bar * real).sum() / real.sum()
-    sparse = l1 + 0.25 * neg_entropy(M, real)
+    sparse = 0.7 * l1 + 0.25 * neg_entropy(M, real)  # sparsity weighs the l1 term
     clf.module_.eval()  # the views below are deterministic passes
     with torch.no_grad():
 

@@ -67,7 +67,9 @@ def test_gamma_annealing_and_native_explanation(toy):
 
 def test_sparse_term_ignores_padding(toy):
     X, y = toy
-    clf = SCCClassifier(max_epochs=1, contrastive=False, gamma=0.0, gamma_step=0.0, **TINY)
+    clf = SCCClassifier(
+        max_epochs=1, contrastive=False, gamma=0.0, gamma_step=0.0, sparsity=1.0, **TINY
+    )
     clf.fit(X, y)
     mask = torch.tensor([[1.0, 0.0, 1.0, 1.0]])
     extras = {"mask": mask, "mask_terms": {"neg_entropy": torch.tensor(0.0)}}
