@@ -10,33 +10,14 @@ Results (CNN; weights 1, 0.3, 0.1, 0.03; gamma_step 0.099, 0.33, 0.99):
 ``results/tuning/scc_sparsity.jsonl``.
 """
 
-import json
 import sys
 
 import torch
-from _claims_scc import claims_scc
+from _claims_scc import claims_scc, fit_and_report
 
 torch.set_num_threads(1)
 name, enc, w = sys.argv[1], sys.argv[2], float(sys.argv[3])
 gamma_step = float(sys.argv[4]) if len(sys.argv) > 4 else 0.099
 seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 clf, data = claims_scc(name, enc, seed, sparsity=w, gamma_step=gamma_step)
-clf.fit(data.X_train, data.y_train)
-best = [h for h in clf.history if h.get("valid_acc_best")][-1]
-print(
-    json.dumps(
-        dict(
-            ds=name,
-            enc=enc,
-            w=w,
-            gamma_step=gamma_step,
-            seed=seed,
-            best_epoch=best["epoch"],
-            valid_acc=round(best["valid_acc"], 4),
-            spread=round(best["keep_q90"] - best["keep_q10"], 3),
-            q50=round(best["keep_q50"], 3),
-            test_acc=round(clf.score(data.X_test, data.y_test), 4),
-        )
-    ),
-    flush=True,
-)
+fit_and_report(clf, data, ds=name, enc=enc, w=w, gamma_step=gamma_step, seed=seed)
