@@ -31,7 +31,14 @@ def config(**kw):
         "datasets": ["tweets"],
         "methods": ["base", "vmask", "pct"],
         "seeds": [0, 1, 2],
-        "protocols": {"lime": {"explainer": "lime", "methods": ["base", "vmask"]}},
+        "protocols": {
+            "lime": {
+                "explainer": "lime",
+                "methods": ["base", "vmask"],
+                "metrics": ["aopc", "naopc"],
+                "naopc_k": 5,
+            }
+        },
         "claims": [CLAIM],
     }
     cfg.update(kw)
@@ -129,6 +136,14 @@ def test_build_claims_writes_tables_and_figure(tmp_path):
         ({"method": "vat"}, "method 'vat' is not a method"),
         ({"method": "pct"}, "not evaluated under protocol 'lime'"),
         ({"colour": 1}, "unknown key"),
+        ({"metric": "f1@5"}, "unknown metric 'f1@5'"),
+        ({"metric": "aopc@x"}, "must be an integer"),
+        ({"metric": "aopc@7"}, "needs 7 in the k of protocol 'lime'"),
+        ({"metric": "naopc@3"}, "needs naopc_k = 3"),
+        (
+            {"also_show": ["IR#"]},
+            r"'IR#' is not computed under protocol 'lime'; add 'reduced_number'",
+        ),
     ],
 )
 def test_bad_claims_name_the_problem(change, message):

@@ -35,6 +35,52 @@ _OPTIONAL = ("protocol", "baseline_metric", "margin", "also_show", "note")
 _BOOTSTRAP = 10_000
 
 
+# the start of a record's metric name -> the [evaluation] metric that writes it
+_SOURCES = (
+    ("accdrop@", "accuracy_drop"),
+    ("naopc@", "naopc"),
+    ("aopc", "aopc"),
+    ("drop@", "aopc"),
+    ("posthoc", "posthoc_accuracy"),
+    ("plausibility@", "plausibility"),
+    ("comprehensiveness", "comprehensiveness"),
+    ("sufficiency", "sufficiency"),
+    ("confidence", "confidence"),
+    ("IR#", "reduced_number"),
+    ("UR#", "reduced_number"),
+    ("I-Var", "saliency_variance"),
+    ("U-Var", "saliency_variance"),
+)
+
+
+def _check_metric(metric: Any, ev: dict, where: str, protocol: str) -> None:
+    """A claim's metric must be one its protocol writes into the records (else the claim
+    would silently have no rows)."""
+    if metric == "accuracy":
+        return
+    source = next(
+        (src for start, src in _SOURCES if isinstance(metric, str) and metric.startswith(start)),
+        None,
+    )
+    if source is None:
+        raise ValueError(
+            f"{where}: unknown metric {metric!r}; use accuracy or a record key such as aopc@5, "
+            "drop@5, naopc@5, posthoc@5, accdrop@5, plausibility@5.f1, comprehensiveness, IR#."
+        )
+    if source not in ev["metrics"]:
+        raise ValueError(
+            f"{where}: {metric!r} is not computed under protocol {protocol!r}; add "
+            f"{source!r} to its metrics {ev['metrics']}."
+        )
+    at = metric.split("@", 1)[1].split(".")[0] if "@" in metric else None
+    if at is not None and not at.isdigit():
+        raise ValueError(f"{where}: in {metric!r} the k after '@' must be an integer.")
+    if source == "naopc" and at != str(ev["naopc_k"]):
+        raise ValueError(f"{where}: {metric!r} needs naopc_k = {at} in protocol {protocol!r}.")
+    if at is not None and source != "naopc" and int(at) not in ev["k"]:
+        raise ValueError(f"{where}: {metric!r} needs {at} in the k of protocol {protocol!r}.")
+
+
 def check_claims(cfg: dict) -> None:
     """Validate the ``[[claims]]`` entries of a configuration (names, protocols, methods)."""
     claims = cfg.get("claims", [])
@@ -63,6 +109,10 @@ def check_claims(cfg: dict) -> None:
                 f"{where}: protocol {protocol!r} is not 'evaluation' or one of "
                 f"{sorted(cfg['protocols'])}."
             )
+        ev = cfg["evaluation"] if protocol == "evaluation" else cfg["protocols"][protocol]
+        for metric in (c["metric"], c.get("baseline_metric"), *c.get("also_show", [])):
+            if metric is not None:
+                _check_metric(metric, ev, where, protocol)
         for key in ("method", "baseline"):
             if c[key] not in methods:
                 raise ValueError(f"{where}: {key} {c[key]!r} is not a method of this config.")
