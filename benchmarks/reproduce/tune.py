@@ -33,7 +33,7 @@ import skinterp.datasets
 from skinterp.benchmark._config import DATASETS, expand_runs, load_config, select_config
 from skinterp.benchmark._run import _eval_texts
 from skinterp.explain import LimeExplainer
-from skinterp.metrics import make_aopc_scorer
+from skinterp.metrics import make_accuracy_drop_scorer, make_aopc_scorer
 
 
 def _value(text: str):
@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--grid", nargs="+", required=True, help="NAME=V1,V2,... (the paper's grid)")
     ap.add_argument("--profile", default="claims", help="backbone/method settings from here")
     ap.add_argument("--explainer", default="lime", choices=["lime", "native"])
+    ap.add_argument(
+        "--scorer",
+        default="aopc",
+        choices=["aopc", "accdrop"],
+        help="AOPC@5 (probability) or the accuracy lost by deleting the top 5 words (VAT's)",
+    )
     ap.add_argument("--num-samples", type=int, default=500, help="LIME samples per text")
     ap.add_argument("--n-valid", type=int, default=200, help="validation texts scored")
     ap.add_argument("--accuracy-margin", type=float, default=0.01)
@@ -108,7 +114,11 @@ def main(argv: list[str] | None = None) -> dict:
     )
     scoring = {
         "accuracy": "accuracy",
-        "interpretability": make_aopc_scorer(k=5, explainer=explainer),
+        "interpretability": (
+            make_aopc_scorer(k=5, explainer=explainer)
+            if args.scorer == "aopc"
+            else make_accuracy_drop_scorer(k=5, explainer=explainer)
+        ),
     }
     start = time.perf_counter()
     params = dict(run.params)
@@ -147,7 +157,10 @@ def main(argv: list[str] | None = None) -> dict:
         "grid": grid,
         "scoring": {
             "accuracy": "validation accuracy",
-            "interpretability": f"AOPC@5 of {args.explainer} rankings"
+            "interpretability": (
+                "AOPC@5" if args.scorer == "aopc" else "accuracy lost by deleting the top 5 words"
+            )
+            + f" of {args.explainer} rankings, judged by the model itself"
             + (f" ({args.num_samples} samples)" if args.explainer == "lime" else ""),
         },
         "selection": f"highest interpretability within {args.accuracy_margin} of the best accuracy",
