@@ -171,7 +171,7 @@ def test_run_writes_one_json_per_run(finished):
 def test_a_runs_metrics_equal_the_metric_functions(tweets):
     """The numbers of a run's record are those of skinterp.metrics on the run's model and its
     evaluation texts (not merely floats)."""
-    from skinterp.benchmark._evaluation import _eval_subset
+    from skinterp.benchmark import cut_texts, evaluation_texts
     from skinterp.benchmark._run import run_one
     from skinterp.explain import get_explainer
     from skinterp.metrics import aopc_score, posthoc_accuracy_curve, reduced_number
@@ -180,7 +180,8 @@ def test_a_runs_metrics_equal_the_metric_functions(tweets):
     run = expand_runs(cfg)[0]
     assert run.method == "base"
     rec, clf = run_one(run, tweets, cfg["evaluation"])
-    X, y = _eval_subset(tweets, run.n_eval, run.eval_sample, run.eval_seed)
+    X, y = evaluation_texts(run, tweets)
+    assert cut_texts(["a b c d", "e"], 2) == ["a b", "e"] and cut_texts(X, None) == X
     m = rec["metrics"]
     assert m["accuracy"] == pytest.approx(clf.score(X, y), abs=6e-6)  # records: 5 decimals
     exps = get_explainer(cfg["evaluation"]["explainer"]).explain(clf, X)

@@ -12,15 +12,16 @@ DATASETS = {"rt": "rotten_tomatoes", "tw": "tweets"}
 
 
 def claims_scc(dataset: str, backbone: str, seed: int, **overrides):
-    """(unfitted SCCClassifier, data): the claims profile's settings for this cell (data set
-    ``rt`` or ``tw``), with ``overrides`` on top."""
+    """(unfitted SCCClassifier, data, run): the claims profile's settings for this cell (data
+    set ``rt`` or ``tw``), with ``overrides`` on top, and the cell's run (for its evaluation
+    texts)."""
     name = DATASETS[dataset]
     cfg = select_config(
         load_config("claims"), datasets=[name], backbones=[backbone], methods=["scc"], seeds=[0]
     )
     (run,) = expand_runs(cfg)  # the parameters are the same for every seed
     clf = skinterp.SCCClassifier(**{**run.params, **overrides}, random_state=seed)
-    return clf, getattr(ds, f"load_{name}")()
+    return clf, getattr(ds, f"load_{name}")(), run
 
 
 def fit_and_report(clf, data, **fields) -> None:

@@ -19,5 +19,5 @@ torch.set_num_threads(1)
 name, enc, w = sys.argv[1], sys.argv[2], float(sys.argv[3])
 gamma_step = float(sys.argv[4]) if len(sys.argv) > 4 else 0.099
 seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-clf, data = claims_scc(name, enc, seed, sparsity=w, gamma_step=gamma_step)
+clf, data, run = claims_scc(name, enc, seed, sparsity=w, gamma_step=gamma_step)
 fit_and_report(clf, data, ds=name, enc=enc, w=w, gamma_step=gamma_step, seed=seed)

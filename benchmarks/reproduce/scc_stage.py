@@ -16,7 +16,7 @@ import torch
 from _claims_scc import claims_scc, fit_and_report
 
 import skinterp
-from skinterp.benchmark._evaluation import _eval_subset
+from skinterp.benchmark import evaluation_texts
 
 torch.set_num_threads(1)
 name, enc, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -25,7 +25,7 @@ for arg in sys.argv[4:]:
     key, value = arg.split("=", 1)
     overrides[key] = ast.literal_eval(value)
 stage_lr = overrides.pop("stage_lr", None)
-clf, data = claims_scc(name, enc, seed, **overrides)
+clf, data, run = claims_scc(name, enc, seed, **overrides)
 if stage_lr is not None:
     warmup_lr = clf.lr
     original = skinterp.SCCClassifier._warm_up
@@ -55,5 +55,5 @@ fit_and_report(
     ],
     warmup_test_acc=lambda m: round(m.warmup_model_.score(data.X_test, data.y_test), 4),
     # the claims profile's 200 evaluation texts (its accuracy claim reads these)
-    sample_acc=lambda m: round(m.score(*_eval_subset(data, 200, "random", 0)), 4),
+    sample_acc=lambda m: round(m.score(*evaluation_texts(run, data)), 4),
 )

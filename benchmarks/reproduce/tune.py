@@ -30,8 +30,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
 import skinterp
 import skinterp.datasets
-from skinterp.benchmark._config import DATASETS, expand_runs, load_config, select_config
-from skinterp.benchmark._run import _eval_texts
+from skinterp.benchmark import DATASETS, cut_texts, expand_runs, load_config, select_config
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import make_accuracy_drop_scorer, make_aopc_scorer
 
@@ -103,7 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
     rng = np.random.RandomState(args.seed)
     valid = rng.choice(len(data.X_valid), min(args.n_valid, len(data.X_valid)), replace=False)
     # scored as the claims score test texts: BBC articles cut to their first 40 words
-    X = list(data.X_train) + _eval_texts([data.X_valid[i] for i in valid], run.max_words)
+    X = list(data.X_train) + cut_texts([data.X_valid[i] for i in valid], run.max_words)
     y = np.concatenate([np.asarray(data.y_train), np.asarray(data.y_valid)[valid]])
     fold = np.r_[np.full(len(data.X_train), -1), np.zeros(len(valid), dtype=int)]
 

@@ -18,6 +18,7 @@ from ._config import (
     load_config,
     select_config,
 )
+from ._evaluation import cut_texts, evaluation_texts
 from ._report import build_report, load_runs
 from ._run import environment, run_benchmark, run_one
 
@@ -30,7 +31,9 @@ __all__ = [
     "build_claims",
     "build_report",
     "claim_rows",
+    "cut_texts",
     "environment",
+    "evaluation_texts",
     "expand_runs",
     "load_config",
     "load_runs",

@@ -83,6 +83,22 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
     return out
 
 
+def cut_texts(X, max_words: int | None) -> list:
+    """Texts cut to their first ``max_words`` words (all of each with None or 0), as the
+    harness evaluates them: every word then lies in the model's window (a truncated word has
+    no score, and removing it changes nothing, which would skew sufficiency and UR#)."""
+    if not max_words:
+        return list(X)
+    return [" ".join(x.split()[:max_words]) for x in X]
+
+
+def evaluation_texts(run: Run, data) -> tuple[list, list]:
+    """The test texts and labels ``run`` is evaluated on: ``run.n_eval`` of ``data``'s test
+    split (the first, or drawn at random with ``run.eval_seed``), cut to ``run.max_words``."""
+    X, y = _eval_subset(data, run.n_eval, run.eval_sample, run.eval_seed)
+    return cut_texts(X, run.max_words), y
+
+
 def _eval_subset(data, n: int, sample: str, seed: int):
     """The evaluation texts: the first ``n`` test texts, or ``n`` drawn at random with a fixed
     seed (the same texts for every method, backbone and training seed)."""

@@ -24,7 +24,7 @@ from ._config import (
     load_config,
     select_config,
 )
-from ._evaluation import _HISTORY_KEYS, _eval_subset, _metrics
+from ._evaluation import _HISTORY_KEYS, _metrics, evaluation_texts
 from ._parallel import resolve_jobs, run_cells
 
 __all__ = ["environment", "run_benchmark", "run_one"]
@@ -78,14 +78,6 @@ def _subset(X, y, n):
     return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
 
 
-def _eval_texts(X, max_words):
-    """Cut long texts to their first ``max_words`` words so every word lies in the window (a
-    truncated word has no score, and removing it changes nothing: Suff, UR# would be skewed)."""
-    if not max_words:
-        return list(X)
-    return [" ".join(x.split()[:max_words]) for x in X]
-
-
 def _round(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _round(x) for k, x in v.items()}
@@ -137,8 +129,7 @@ def run_one(
         params["init_from"] = FrozenEstimator(base)
     clf = getattr(skinterp, cls_name)(**params, random_state=run.seed)
     X, y = _subset(data.X_train, data.y_train, run.n_train)
-    X_eval, y_eval = _eval_subset(data, run.n_eval, run.eval_sample, run.eval_seed)
-    X_eval = _eval_texts(X_eval, run.max_words)
+    X_eval, y_eval = evaluation_texts(run, data)
     start = time.perf_counter()
     clf.fit(X, y)
     fit_s = time.perf_counter() - start
