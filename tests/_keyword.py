@@ -32,3 +32,27 @@ class KeywordModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.classes_[self.predict_proba(X).argmax(1)]
+
+
+#: Three texts the keyword model predicts pos, neg, neg.
+TEXTS = ["good great movie", "bad dull plot good", "awful fun film"]
+
+
+def exp_for(text, scores, model):
+    """An Explanation of ``text`` with the given word scores and the model's prediction."""
+    from skinterp.explain import Explanation
+
+    words = [w.text for w in segment_words(text)]
+    p = model.predict_proba([text])[0]
+    c = int(p.argmax())
+    return Explanation(text, words, np.asarray(scores, float), model.classes_[c], p[c], "given")
+
+
+def hand_ranked(model):
+    """Explanations of TEXTS ranking great > good > movie; bad > dull > good > plot;
+    awful > film > fun."""
+    return [
+        exp_for(TEXTS[0], [2, 3, 0], model),
+        exp_for(TEXTS[1], [4, 3, 0, 2], model),
+        exp_for(TEXTS[2], [3, 1, 2], model),
+    ]

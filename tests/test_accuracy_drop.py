@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _keyword import KeywordModel
+from _keyword import TEXTS, KeywordModel, hand_ranked
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from skinterp.explain import Explanation
 from skinterp.metrics import accuracy_drop_score, evaluate, make_accuracy_drop_scorer
-from skinterp.text import segment_words
 
-TEXTS = ["good great movie", "bad dull plot good", "awful fun film"]
 # the model predicts pos, neg, neg: the third text is wrong against these labels
 GOLD = ["pos", "neg", "pos"]
 
@@ -25,21 +22,9 @@ def kw():
     return KeywordModel().fit(TEXTS, ["pos", "neg", "neg"])
 
 
-def exp_for(text, scores, model):
-    words = [w.text for w in segment_words(text)]
-    p = model.predict_proba([text])[0]
-    c = int(p.argmax())
-    return Explanation(text, words, np.asarray(scores, float), model.classes_[c], p[c], "given")
-
-
 @pytest.fixture(scope="module")
 def exps(kw):
-    # rankings: great > good > movie; bad > dull > good > plot; awful > film > fun
-    return [
-        exp_for(TEXTS[0], [2, 3, 0], kw),
-        exp_for(TEXTS[1], [4, 3, 0, 2], kw),
-        exp_for(TEXTS[2], [3, 1, 2], kw),
-    ]
+    return hand_ranked(kw)
 
 
 def test_hand_computed(kw, exps):
@@ -101,6 +86,8 @@ def test_scorer(kw, exps):
         (None, ValueError, "needs the gold labels y"),
         (["pos", "neg"], ValueError, "one label per text: 3 texts"),
         (["pos", "neg", "meh"], ValueError, r"labels the model does not know: \['meh'\]"),
+        ("pos", TypeError, "y must be a sequence of labels"),
+        (1, TypeError, "y must be a sequence of labels"),
     ],
 )
 def test_clear_errors(kw, y, exc, msg):
@@ -115,3 +102,10 @@ def test_needs_classes(kw):
 
     with pytest.raises(TypeError, match="has no classes_"):
         accuracy_drop_score(NoClasses(), TEXTS, GOLD, explainer="occlusion")
+
+
+def test_empty_texts(kw):
+    with pytest.raises(ValueError, match="X is empty"):
+        accuracy_drop_score(kw, [], [], explainer="occlusion")
+    with pytest.raises(ValueError, match=r"X\[1\] has no words"):
+        accuracy_drop_score(kw, ["good", ""], ["pos", "neg"], explainer="occlusion")

@@ -182,6 +182,8 @@ def test_a_runs_metrics_equal_the_metric_functions(tweets):
     rec, clf = run_one(run, tweets, cfg["evaluation"])
     X, y = evaluation_texts(run, tweets)
     assert cut_texts(["a b c d", "e"], 2) == ["a b", "e"] and cut_texts(X, None) == X
+    with pytest.raises(TypeError, match=r"X\[1\] is a int, not a text"):
+        cut_texts(["a", 3], 2)
     m = rec["metrics"]
     assert m["accuracy"] == pytest.approx(clf.score(X, y), abs=6e-6)  # records: 5 decimals
     exps = get_explainer(cfg["evaluation"]["explainer"]).explain(clf, X)

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from _keyword import KeywordModel, p_pos
+from _keyword import TEXTS, KeywordModel, exp_for, hand_ranked, p_pos
 from conftest import small_cnn
 from scipy.stats import pearsonr
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,7 +16,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from skinterp.explain import Explanation
 from skinterp.metrics import (
     aopc_curve,
     aopc_score,
@@ -35,21 +34,11 @@ from skinterp.metrics import (
     saliency_variance,
     sufficiency_score,
 )
-from skinterp.text import segment_words
-
-TEXTS = ["good great movie", "bad dull plot good", "awful fun film"]
 
 
 @pytest.fixture(scope="module")
 def kw():
     return KeywordModel().fit(TEXTS, ["pos", "neg", "neg"])
-
-
-def exp_for(text, scores, model):
-    words = [w.text for w in segment_words(text)]
-    p = model.predict_proba([text])[0]
-    c = int(p.argmax())
-    return Explanation(text, words, np.asarray(scores, float), model.classes_[c], p[c], "given")
 
 
 def target_prob(words, positive):
@@ -59,13 +48,7 @@ def target_prob(words, positive):
 
 @pytest.fixture(scope="module")
 def exps(kw):
-    # hand-chosen rankings: text 0: great > good > movie; text 1: bad > dull > good > plot;
-    # text 2: awful > film > fun
-    return [
-        exp_for(TEXTS[0], [2, 3, 0], kw),
-        exp_for(TEXTS[1], [4, 3, 0, 2], kw),
-        exp_for(TEXTS[2], [3, 1, 2], kw),
-    ]
+    return hand_ranked(kw)
 
 
 def hand_drops(K):

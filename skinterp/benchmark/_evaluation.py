@@ -87,8 +87,12 @@ def cut_texts(X, max_words: int | None) -> list:
     """Texts cut to their first ``max_words`` words (all of each with None or 0), as the
     harness evaluates them: every word then lies in the model's window (a truncated word has
     no score, and removing it changes nothing, which would skew sufficiency and UR#)."""
+    X = list(X)
+    bad = next((i for i, x in enumerate(X) if not isinstance(x, str)), None)
+    if bad is not None:
+        raise TypeError(f"X[{bad}] is a {type(X[bad]).__name__}, not a text.")
     if not max_words:
-        return list(X)
+        return X
     return [" ".join(x.split()[:max_words]) for x in X]
 
 

@@ -23,6 +23,8 @@ def _label_indices(estimator: Any, y: Any, n: int) -> np.ndarray:
     """The index into ``estimator.classes_`` of every label, with errors naming bad input."""
     if y is None:
         raise ValueError("accuracy_drop_score needs the gold labels y of X.")
+    if isinstance(y, (str, bytes)) or np.ndim(y) == 0:
+        raise TypeError(f"y must be a sequence of labels, one per text, got {type(y).__name__}.")
     y = np.asarray(list(y) if not isinstance(y, np.ndarray) else y)
     if y.ndim != 1 or len(y) != n:
         raise ValueError(f"y must hold one label per text: {n} texts, y of shape {y.shape}.")
