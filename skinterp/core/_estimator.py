@@ -319,7 +319,9 @@ class TextClassifier(
         return "transformer" if self._is_transformer() else "other"
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> TextClassifier:
+    def fit(
+        self, X: Any, y: Any, *, validation_data: tuple | None = None, **fit_params: Any
+    ) -> TextClassifier:
         """Fit the tokenizer and the network on raw texts (or pairs, or encodings).
 
         Parameters
@@ -327,6 +329,11 @@ class TextClassifier(
         X : sequence of str, of (str, str) pairs, 2-column DataFrame, or list of EncodedText
         y : array-like of shape (n_samples,)
             Labels of any hashable type (at least two classes).
+        validation_data : (X_valid, y_valid), optional
+            Texts and labels of a validation split (e.g. a data set's own dev split) to score
+            each epoch (``valid_loss``, ``valid_acc``) and, with ``early_stopping``, to pick the
+            best epoch on; every text of ``X`` then trains. Not with ``train_split`` or
+            ``validation_fraction``. A warm-up stage reports on it too.
         **fit_params
             Passed to the module's ``forward`` (skorch convention).
 
@@ -360,37 +367,22 @@ class TextClassifier(
                 if self.random_state is None
                 else int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             )
-        with _seeded(self.seed_, self.device):
-            if not continuing and self.resolved_warmup_epochs() > 0:
-                # the papers' first stage: fine-tune the plain base model, then start from it
-                self.warmup_model_ = self._warm_up(X, y_arr)
-            if not continuing:
-                self.tokenizer_ = self._fit_tokenizer(items, kind)
-            encodings = self._encode(items, kind, fitting=not continuing)
-            if not continuing:
-                self._learn_from_data(encodings, y_enc)
-            dataset = TextDataset(encodings, y_enc)
-            super().fit(dataset, y_enc, **fit_params)
+        self._given_validation = self._check_validation_data(validation_data, kind)
+        try:
+            with _seeded(self.seed_, self.device):
+                if not continuing and self.resolved_warmup_epochs() > 0:
+                    # the papers' first stage: fine-tune the plain base model, then start from it
+                    self.warmup_model_ = self._warm_up(X, y_arr, validation_data)
+                if not continuing:
+                    self.tokenizer_ = self._fit_tokenizer(items, kind)
+                encodings = self._encode(items, kind, fitting=not continuing)
+                if not continuing:
+                    self._learn_from_data(encodings, y_enc)
+                dataset = TextDataset(encodings, y_enc)
+                super().fit(dataset, y_enc, **fit_params)
+        finally:
+            del self._given_validation  # texts of one fit, not part of the fitted model
         return self
-
-    def _warm_up(self, X: Any, y: np.ndarray) -> TextClassifier:
-        """Fit the plain base model with this estimator's backbone and training settings."""
-        shared = TextClassifier().get_params(deep=False)
-        params = {k: v for k, v in self.get_params(deep=False).items() if k in shared}
-        if self._holds_out():
-            # the same held-out texts as the main fit, so validation never sees warm-up data
-            params["train_split"] = self._validation_split(y) or False
-        params.update(
-            max_epochs=self.resolved_warmup_epochs(),
-            # the base model trains all its epochs; picking an epoch is the method stage's
-            # job (on RT/CNN the warm-up's own pick kept an early epoch, 3 points below)
-            early_stopping=False,
-            init_from=None,
-            warmup_epochs=0,
-            callbacks=None,
-            random_state=self.seed_,
-        )
-        return TextClassifier(**params).fit(X, y)
 
 
 ESTIMATOR_CLASSES[TextClassifier.__name__] = TextClassifier

@@ -23,6 +23,7 @@ from skorch.utils import to_tensor
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from .._validation import check_target
 from ..callbacks._decisiveness import Decisiveness
 from ..callbacks._finite import FiniteLossCheck
 from ..nn import ClassifierModule
@@ -169,10 +170,80 @@ class TrainingMixin:
         return cbs
 
     def _holds_out(self) -> bool:
-        """Whether fit holds out its own validation share (no ``train_split`` given)."""
-        return self.train_split is None and bool(self.validation_fraction or self.early_stopping)
+        """Whether fit holds out its own validation share (no ``train_split`` and no
+        ``validation_data`` given)."""
+        given = getattr(self, "_given_validation", None) is not None
+        return (
+            self.train_split is None
+            and not given
+            and bool(self.validation_fraction or self.early_stopping)
+        )
+
+    def _check_validation_data(self, validation_data: Any, kind: str) -> tuple | None:
+        """``fit``'s ``validation_data`` checked against the fit: ``(texts, input kind,
+        encoded labels)``, or None. Encoded later, with the tokenizer the fit ends up with."""
+        if validation_data is None:
+            return None
+        for name in ("train_split", "validation_fraction"):
+            if getattr(self, name) is not None:
+                raise ValueError(
+                    f"validation_data and {name}={getattr(self, name)!r} both say where the "
+                    f"validation texts come from; pass one of them ({name}=None)."
+                )
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError(
+                "validation_data must be a pair (X_valid, y_valid) of texts and their labels, "
+                f"got {type(validation_data).__name__}."
+            )
+        X_valid, y_valid = validation_data
+        try:
+            items, kind_valid = check_texts(X_valid, name="X_valid")
+            y_arr = check_target(y_valid, len(items))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"validation_data: {err}") from None
+        if {kind, kind_valid} == {"text", "pair"}:
+            what = {"text": "single texts", "pair": "sentence pairs"}
+            raise ValueError(
+                f"validation_data: X_valid holds {what[kind_valid]}, but X holds {what[kind]}."
+            )
+        unseen = np.setdiff1d(np.unique(y_arr), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"validation_data: y_valid has labels not in y: {unseen.tolist()!r}; the model "
+                f"knows {np.asarray(self.classes_).tolist()!r}."
+            )
+        return items, kind_valid, np.searchsorted(self.classes_, y_arr)
+
+    def _warm_up(self, X: Any, y: np.ndarray, validation_data: Any = None) -> Any:
+        """Fit the plain base model with this estimator's backbone and training settings."""
+        from ._estimator import TextClassifier  # the estimator module builds on this one
+
+        shared = TextClassifier().get_params(deep=False)
+        params = {k: v for k, v in self.get_params(deep=False).items() if k in shared}
+        if self._holds_out():
+            # the same held-out texts as the main fit, so validation never sees warm-up data
+            params["train_split"] = self._validation_split(y) or False
+        params.update(
+            max_epochs=self.resolved_warmup_epochs(),
+            # the base model trains all its epochs; picking an epoch is the method stage's
+            # job (on RT/CNN the warm-up's own pick kept an early epoch, 3 points below)
+            early_stopping=False,
+            init_from=None,
+            warmup_epochs=0,
+            callbacks=None,
+            random_state=self.seed_,
+        )
+        return TextClassifier(**params).fit(X, y, validation_data=validation_data)
 
     def get_split_datasets(self, X, y=None, **fit_params):
+        given = getattr(self, "_given_validation", None)
+        if given is not None:
+            items, kind, y_valid = given
+            try:
+                valid = TextDataset(self._encode(items, kind), y_valid)
+            except ValueError as err:  # e.g. sentence pairs where X holds single texts
+                raise ValueError(f"validation_data: {err}") from None
+            return self.get_dataset(X, y), valid
         if self._holds_out():
             split = self._validation_split(y, warn=True)
             dataset = self.get_dataset(X, y)

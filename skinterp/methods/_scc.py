@@ -88,7 +88,9 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
         keeps SCC usable on CNN/LSTM: at their learning rate the paper's l1 weight empties the
         mask once γ has annealed (Rotten Tomatoes, CNN, seed 0: keep probabilities 0 from epoch 7,
         accuracy 0.50 at the last epoch; the best epoch, 3, keeps q10/q50/q90 =
-        0.19/0.31/0.50, test accuracy 0.745). False trains to ``max_epochs`` on all texts.
+        0.19/0.31/0.50, test accuracy 0.745). ``fit(X, y, validation_data=(X_dev, y_dev))``
+        picks on a dev split instead and trains on every text. False trains to
+        ``max_epochs`` on all texts.
     %(backbone_params)s
     %(training_params)s
     """
