@@ -1,7 +1,8 @@
 """The claims suite: one entry per quantitative claim of a paper, judged over seeds.
 
 A claim compares one metric of a method with the same metric of a baseline (or with another
-metric of the same model, e.g. PCT's I-Var > U-Var) under one evaluation protocol, in every
+metric of the same model, e.g. PCT's I-Var > U-Var, or with a fixed ``threshold``, e.g. a mask's
+keep spread >= 0.3) under one evaluation protocol, in every
 (data set, backbone) cell of a benchmark. Per cell: the mean ± sd over seeds of both sides, the
 paired difference (method − baseline, matched by seed) with a 95 % percentile-bootstrap
 interval over seeds, and a verdict:
@@ -31,7 +32,7 @@ __all__ = ["build_claims", "check_claims", "claim_rows"]
 
 _DIRECTIONS = ("greater", "less", "not_less", "not_greater")
 _REQUIRED = ("id", "paper", "table", "claim", "metric", "method", "baseline", "direction")
-_OPTIONAL = ("protocol", "baseline_metric", "margin", "also_show", "note")
+_OPTIONAL = ("protocol", "baseline_metric", "margin", "also_show", "note", "threshold")
 _BOOTSTRAP = 10_000
 
 
@@ -50,6 +51,8 @@ _SOURCES = (
     ("UR#", "reduced_number"),
     ("I-Var", "saliency_variance"),
     ("U-Var", "saliency_variance"),
+    ("keep_", "decisiveness"),
+    ("attn_entropy", "decisiveness"),
 )
 
 
@@ -92,7 +95,10 @@ def check_claims(cfg: dict) -> None:
         if not isinstance(c, dict):
             raise ValueError(f"claims[{i}] must be a table.")
         where = f"claim {c.get('id', i)!r}"
-        missing = [k for k in _REQUIRED if k not in c]
+        const = "threshold" in c  # a fixed value takes the baseline's place
+        if const and ("baseline" in c or not isinstance(c["threshold"], (int, float))):
+            raise ValueError(f"{where}: threshold must be a number, given instead of a baseline.")
+        missing = [k for k in _REQUIRED if k not in c and not (const and k == "baseline")]
         if missing:
             raise ValueError(f"{where} misses {missing}.")
         extra = sorted(set(c) - set(_REQUIRED) - set(_OPTIONAL))
@@ -113,7 +119,7 @@ def check_claims(cfg: dict) -> None:
         for metric in (c["metric"], c.get("baseline_metric"), *c.get("also_show", [])):
             if metric is not None:
                 _check_metric(metric, ev, where, protocol)
-        for key in ("method", "baseline"):
+        for key in ("method", "baseline")[: 1 if const else 2]:
             if c[key] not in methods:
                 raise ValueError(f"{where}: {key} {c[key]!r} is not a method of this config.")
             if protocol != "evaluation" and c[key] not in cfg["protocols"][protocol]["methods"]:
@@ -164,17 +170,22 @@ def claim_rows(records: list[dict], claims: list[dict]) -> list[dict]:
     for c in claims:
         protocol = c.get("protocol", "evaluation")
         metric, base_metric = c["metric"], c.get("baseline_metric", c["metric"])
+        const = c.get("threshold")
         for dataset, backbone in cells:
             m_runs, b_runs = (
                 by.get((dataset, backbone, c["method"])),
-                by.get((dataset, backbone, c["baseline"])),
+                by.get((dataset, backbone, c["method"] if const is not None else c["baseline"])),
             )
             if not m_runs or not b_runs:
                 continue
             pairs = []
             for seed in sorted(set(m_runs) & set(b_runs)):
                 mv = _value(m_runs[seed], protocol, metric)
-                bv = _value(b_runs[seed], protocol, base_metric)
+                bv = (
+                    float(const)
+                    if const is not None
+                    else _value(b_runs[seed], protocol, base_metric)
+                )
                 if mv is not None and bv is not None:
                     pairs.append((seed, mv, bv))
             if not pairs:
@@ -191,7 +202,7 @@ def claim_rows(records: list[dict], claims: list[dict]) -> list[dict]:
                 "metric": metric,
                 "baseline_metric": base_metric,
                 "method": c["method"],
-                "baseline": c["baseline"],
+                "baseline": c.get("baseline", "threshold"),
                 "direction": c["direction"],
                 "margin": float(c.get("margin", 0.0)),
                 "dataset": dataset,
@@ -231,14 +242,23 @@ def _protocol_text(cfg: dict, protocol: str) -> str:
     judge = "the cell's base model" if ev["judge"] == "base" else "the model itself"
     data = cfg["data"]
     sample = (
-        f"{data['n_eval']} test texts drawn at random (seed {data['eval_seed']})"
+        "every test text"
+        if not data["n_eval"]
+        else f"{data['n_eval']} test texts drawn at random (seed {data['eval_seed']})"
         if data["eval_sample"] == "random"
         else f"the first {data['n_eval']} test texts"
     )
+    training = (
+        "" if cfg["from_base"] else "every method fitted with its defaults, not from the base; "
+    )
+    if data["validation"] == "dataset":
+        training += "epochs picked on the data set's dev split; "
+    if not set(ev["metrics"]) - {"confidence", "decisiveness"}:  # no word rankings scored
+        return f"{training}accuracy, confidence and the model's own explanation on {sample}"
     return (
-        f"rankings: {explainer}; judged by {judge}; k = {ev['k']}; words deleted from the raw "
-        f"text; AOPC normalised by 1/(k+1), NAOPC per text by its exact or beam-searched "
-        f"bounds (beam {ev['naopc_beam_width']}); {sample}"
+        f"{training}rankings: {explainer}; judged by {judge}; k = {ev['k']}; words deleted "
+        f"from the raw text; AOPC normalised by 1/(k+1), NAOPC per text by its exact or "
+        f"beam-searched bounds (beam {ev['naopc_beam_width']}); {sample}"
     )
 
 
@@ -314,11 +334,12 @@ def build_claims(
             lines += ["No finished runs for this claim.", ""]
             continue
         also = list(c.get("also_show", []))
-        head = (
-            f"| cell | {c['method']} {c['metric']} | {c['baseline']} "
-            f"{c.get('baseline_metric', c['metric'])} | difference [95 % CI] | seeds | verdict |"
+        other = c.get("baseline_metric", c["metric"])
+        other = "threshold" if "threshold" in c else f"{c['baseline']} {other}"
+        head = f"| cell | {c['method']} {c['metric']} | {other} | difference [95 % CI] | seeds |"
+        head += " verdict |" + "".join(
+            f" {a} ({c['method']} / {c.get('baseline', c['method'])}) |" for a in also
         )
-        head += "".join(f" {a} ({c['method']} / {c['baseline']}) |" for a in also)
         lines += [head, "|---" * (6 + len(also)) + "|"]
         for r in mine:
             lo, hi = r["ci95"]
@@ -330,7 +351,7 @@ def build_claims(
             for a in also:
                 v = r["also"].get(a, {})
                 m, b = v.get("method"), v.get("baseline")
-                cell += f" {m:.3f} / {b:.3f} |" if m is not None and b is not None else " – |"
+                cell += f" {_num(m)} / {_num(b)} |"
             lines.append(cell)
         lines.append("")
     path = out / "claims.md"
@@ -338,6 +359,10 @@ def build_claims(
     if figures:
         _figure(rows, out / "claims.png")
     return path
+
+
+def _num(v: float | None) -> str:
+    return "–" if v is None else f"{v:.3f}"
 
 
 def _cells(rows: list[dict]) -> list[tuple[str, str]]:

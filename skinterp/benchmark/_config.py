@@ -12,6 +12,8 @@ A configuration is a TOML file (or a dict of the same shape)::
     n_train = 1000
     n_train_transformer = 400
     n_eval = 100
+    validation = "holdout" # or "dataset": a method that picks its best epoch picks it on the
+                           # data set's own dev split (fit's validation_data), not a held-out share
 
     [evaluation]
     k = [1, 5, 9]          # AOPC@k, post-hoc accuracy@k, plausibility@k
@@ -44,8 +46,10 @@ TOML has no null: in the override tables the string ``"none"`` stands for ``None
 
 A variant is an ordinary entry of ``methods`` (e.g. ``methods = ["base", "vmask",
 "vmask-const"]``); it runs the named registered method with its parameters on top.
-``judge = "base"`` scores every method's explanations with the predictions of the same cell's
-base model (VAT's protocol; the base model is added to the grid).
+``from_base = false`` fits every method as ``Method(backbone settings).fit(X, y)`` does, never
+from the cell's base model (the defaults profile). ``judge = "base"`` scores every method's
+explanations with the predictions of the same cell's base model (VAT's protocol; the base
+model is added to the grid).
 
 Each run is one (data set, backbone, method, seed); see :func:`expand_runs`.
 """
@@ -63,6 +67,7 @@ from ..methods import REGISTRY
 from ._profiles import PROFILES, _extend, _profile_text, tomllib
 from ._protocols import (
     EVALUATION_METRICS,
+    _check_data,
     _check_evaluation,
     _check_variants,
     _resolve_protocols,
@@ -149,6 +154,7 @@ _DEFAULTS: dict[str, Any] = {
         "n_eval": 100,
         "eval_sample": "first",
         "eval_seed": 0,
+        "validation": "holdout",
     },
     "evaluation": {
         "k": [1, 5, 9],
@@ -169,6 +175,7 @@ _DEFAULTS: dict[str, Any] = {
     "method": {},
     "dataset": {},
     "extends": None,
+    "from_base": True,
 }
 
 
@@ -190,6 +197,7 @@ class Run:
     plausibility: bool = field(compare=False)
     eval_sample: str = field(default="first", compare=False)  # "first" or "random" test texts
     eval_seed: int = field(default=0, compare=False)
+    dev_split: bool = field(default=False, compare=False)  # fit picks on the data's dev split
 
     @property
     def run_id(self) -> str:
@@ -263,14 +271,9 @@ def load_config(config: str | os.PathLike | dict) -> dict:
     seeds = cfg["seeds"]
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
         raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}.")
-    for key in ("n_train", "n_train_transformer", "n_eval"):
-        v = cfg["data"][key]
-        if not isinstance(v, int) or v < 0:
-            raise ValueError(f"[data] {key} must be an integer >= 0 (0 = all), got {v!r}.")
-    if cfg["data"]["eval_sample"] not in ("first", "random"):
-        raise ValueError(
-            f"[data] eval_sample must be 'first' or 'random', got {cfg['data']['eval_sample']!r}."
-        )
+    _check_data(cfg["data"])
+    if not isinstance(cfg["from_base"], bool):
+        raise ValueError(f"from_base must be true or false, got {cfg['from_base']!r}.")
     for name, proto in cfg["protocols"].items():
         bad = [m for m in proto["methods"] if m not in cfg["methods"] and m != "base"]
         if bad:
@@ -289,17 +292,19 @@ def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
     registered method or of one of the configuration's variants (whose keyword arguments are
     the method's, then its ``[method.<method>]`` overrides, then the variant's own)."""
     variant = cfg["variants"].get(name)
+    dev = cfg["data"]["validation"] == "dataset"
     if variant is None:
-        cls_name, params, from_base = METHODS[name]
-        from_base = REGISTRY[name].starts_from_base({**params, **cfg["method"].get(name, {})})
+        cls_name, params, _ = METHODS[name]
+        merged = {**params, **cfg["method"].get(name, {})}
+        from_base = cfg["from_base"] and REGISTRY[name].starts_from_base(merged, dev)
         return cls_name, dict(params), from_base, DISPLAY[name]
     over = {k: v for k, v in variant.items() if k not in ("method", "display")}
-    cls_name, params, from_base = METHODS[variant["method"]]
+    cls_name, params, _ = METHODS[variant["method"]]
     # the method's own override table ([method.vmask]) applies to its variants too, under
     # the variant's parameters (a VMASK variant trains VMASK's 20 epochs unless it says so)
     inherited = cfg["method"].get(variant["method"], {})
     merged = {**params, **inherited, **over}
-    from_base = REGISTRY[variant["method"]].starts_from_base(merged)
+    from_base = cfg["from_base"] and REGISTRY[variant["method"]].starts_from_base(merged, dev)
     return cls_name, merged, from_base, variant.get("display", name)
 
 
@@ -368,6 +373,8 @@ def expand_runs(cfg: dict) -> list[Run]:
                     params = {k: None if v == "none" else v for k, v in params.items()}
                     params["device"] = cfg["device"]
                     data = cfg["data"]
+                    spec = REGISTRY[cfg["variants"].get(method, {}).get("method", method)]
+                    dev = data["validation"] == "dataset" and spec.takes_dev_split(params)
                     runs.append(
                         Run(
                             dataset=dataset,
@@ -384,6 +391,7 @@ def expand_runs(cfg: dict) -> list[Run]:
                             plausibility=bool(ds.get("plausibility")),
                             eval_sample=data["eval_sample"],
                             eval_seed=int(data["eval_seed"]),
+                            dev_split=dev,
                         )
                     )
     return runs

@@ -31,7 +31,7 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
     plausible = run.plausibility and lexicon is not None
     if not plausible:
         wanted.discard("plausibility")
-    metrics = [m for m in EVALUATION_METRICS if m in wanted]
+    metrics = [m for m in EVALUATION_METRICS if m in wanted and m != "decisiveness"]
     report = evaluate(
         clf,
         X,
@@ -75,12 +75,28 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
         out[key] = values[key]
     if "posthoc_accuracy" in wanted:
         out.update({f"posthoc@{k}": values[f"posthoc_accuracy@{k}"] for k in ks})
+    if "decisiveness" in wanted:
+        out.update(_decisiveness(clf, X))
     if "plausibility" in wanted:
         for k in ks:
             out[f"plausibility@{k}"] = {
                 m: values[f"{m}@{k}"] for m in ("precision", "recall", "f1")
             }
     return out
+
+
+def _decisiveness(clf, X) -> dict:
+    """How decisive the model's own (native) explanations of ``X`` are, as its training history
+    records it per epoch (:class:`skinterp.callbacks.Decisiveness`): the keep probabilities'
+    ``keep_q10/q50/q90/spread`` for masks and gates, ``attn_entropy`` for attention; nothing
+    for a model without such scores (the base model, PCT)."""
+    from ..callbacks import Decisiveness
+
+    kind = getattr(clf, "_decisiveness", None)
+    if kind is None:
+        return {}
+    explanations = clf.explain(clf.encode(X))
+    return Decisiveness(kind).initialize().summary([e.scores for e in explanations])
 
 
 def cut_texts(X, max_words: int | None) -> list:

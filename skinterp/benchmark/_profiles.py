@@ -13,7 +13,7 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = ["PROFILES", "tomllib"]
 
-PROFILES = ("quick", "full", "claims", "claims-minilm")
+PROFILES = ("quick", "full", "claims", "claims-minilm", "defaults", "defaults-minilm")
 
 
 def _profile_text(name: str) -> str:
@@ -53,6 +53,6 @@ def _extend(raw: dict, seen: tuple[str, ...] = ()) -> dict:
         merged["claims"] = [
             c
             for c in merged.get("claims", [])
-            if c.get("method") in keep and c.get("baseline") in keep
+            if c.get("method") in keep and c.get("baseline", c.get("method")) in keep
         ]
     return merged

@@ -20,7 +20,24 @@ EVALUATION_METRICS = (
     "saliency_variance",
     "naopc",
     "plausibility",
+    "decisiveness",
 )
+
+
+def _check_data(data: dict) -> None:
+    """The [data] table: subset sizes, the evaluation sample and where validation comes from."""
+    for key in ("n_train", "n_train_transformer", "n_eval"):
+        v = data[key]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise ValueError(f"[data] {key} must be an integer >= 0 (0 = all), got {v!r}.")
+    if data["eval_sample"] not in ("first", "random"):
+        raise ValueError(
+            f"[data] eval_sample must be 'first' or 'random', got {data['eval_sample']!r}."
+        )
+    if data["validation"] not in ("holdout", "dataset"):
+        raise ValueError(
+            f"[data] validation must be 'holdout' or 'dataset', got {data['validation']!r}."
+        )
 
 
 def _check_evaluation(ev: dict, where: str) -> None:

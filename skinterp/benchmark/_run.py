@@ -130,8 +130,16 @@ def run_one(
     clf = getattr(skinterp, cls_name)(**params, random_state=run.seed)
     X, y = _subset(data.X_train, data.y_train, run.n_train)
     X_eval, y_eval = evaluation_texts(run, data)
+    fit_kw = {}
+    if run.dev_split:
+        if getattr(data, "X_valid", None) is None or len(data.X_valid) == 0:
+            raise ValueError(
+                f"{run.run_id}: [data] validation = 'dataset', but {run.dataset} has no "
+                "validation split; use validation = 'holdout'."
+            )
+        fit_kw["validation_data"] = (list(data.X_valid), list(data.y_valid))
     start = time.perf_counter()
-    clf.fit(X, y)
+    clf.fit(X, y, **fit_kw)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     metrics = _metrics(clf, X_eval, y_eval, run, evaluation, lexicon, judge=judge)
@@ -154,6 +162,8 @@ def run_one(
             "params": dict(run.params),
             "init_from_base": run.init_from_base,
             "n_train": len(X),
+            # texts of the data set's dev split the epoch was picked on (0: none given)
+            "n_dev": len(fit_kw["validation_data"][0]) if fit_kw else 0,
             "n_eval": len(X_eval),
             "eval_sample": run.eval_sample,
             "eval_seed": run.eval_seed,
@@ -335,10 +345,10 @@ def run_benchmark(
             if cell in base_cells:  # kept (git-ignored) for the methods that need it later
                 clf.save(saved)
         m, t, k = record["metrics"], record["timings"], cfg["evaluation"]["k"][0]
+        aopc = f"AOPC@{k} {m[f'aopc@{k}']:.3f}, " if f"aopc@{k}" in m else ""
         log(
-            f"[{i}/{len(runs)}] {run.run_id}: accuracy {m['accuracy']:.3f}, "
-            f"AOPC@{k} {m[f'aopc@{k}']:.3f}, {t['epoch_s']:.2f} s/epoch, "
-            f"{time.perf_counter() - t0:.0f} s"
+            f"[{i}/{len(runs)}] {run.run_id}: accuracy {m['accuracy']:.3f}, {aopc}"
+            f"{t['epoch_s']:.2f} s/epoch, {time.perf_counter() - t0:.0f} s"
         )
     bar.update(len(runs) - bar.n)
     bar.close()

@@ -58,16 +58,29 @@ class MethodSpec:
         """The ``Explanation.method`` of the estimator's native explanation."""
         return self.estimator._native_method
 
-    def starts_from_base(self, params: dict) -> bool:
+    def holds_out(self, params: dict) -> bool:
+        """Whether this variant, with these keyword arguments, holds out a share of its
+        training texts to pick its best epoch on (when fitted without ``validation_data``)."""
+        keys = ("early_stopping", "validation_fraction", "train_split")
+        return self.estimator(**{k: params[k] for k in keys if k in params})._holds_out()
+
+    def takes_dev_split(self, params: dict) -> bool:
+        """Whether a data set's own dev split replaces that held-out share: the variant holds
+        out only because it picks an epoch (no explicit ``validation_fraction``), so
+        ``fit(X, y, validation_data=dev)`` picks on the dev split and trains on every text."""
+        return self.holds_out(params) and params.get("validation_fraction") is None
+
+    def starts_from_base(self, params: dict, dev_split: bool = False) -> bool:
         """Whether the benchmark starts this method, with these keyword arguments, from the
         trained base model. Not when it picks its best epoch on a share of the training texts
         it holds out: the base model trained on that share, so its memory of it makes the pick
         (SCC from the base: validation accuracy 0.99 on Rotten Tomatoes, falling each epoch,
         so epoch 1 always won). Such a method runs its own warm-up stage on its training share
-        instead (``warmup_epochs``)."""
-        keys = ("early_stopping", "validation_fraction", "train_split")
-        chosen = {k: params[k] for k in keys if k in params}
-        return self.from_base and not self.estimator(**chosen)._holds_out()
+        instead (``warmup_epochs``) -- unless ``dev_split``: the harness then hands it the data
+        set's dev split (:meth:`takes_dev_split`), which the base model never saw."""
+        if not self.from_base:
+            return False
+        return not self.holds_out(params) or (dev_split and self.takes_dev_split(params))
 
     def make(self, **overrides: Any) -> TextClassifier:
         """An unfitted estimator of this variant, with ``overrides`` on top of its params."""
