@@ -114,6 +114,10 @@ def test_overrides_merge_in_order():
         ({"variants": {"vmask": {"method": "vmask"}}}, "reuses a method's name"),
         ({"variants": {"v2": {"method": "nope"}}}, "variants.v2. needs method"),
         ({"variants": {"v2": {"method": "vmask"}}, "methods": ["v3"]}, "unknown methods"),
+        ({"data": {"validation": "dev"}}, "validation must be 'holdout' or 'dataset'"),
+        ({"data": {"n_eval": True}}, "n_eval must be an integer"),
+        ({"from_base": "no"}, "from_base must be true or false"),
+        ({"evaluation": {"metrics": ["spread"]}}, "unknown"),
     ],
 )
 def test_bad_configs_name_the_problem(change, message):
@@ -328,6 +332,58 @@ def test_methods_that_pick_epochs_on_held_out_texts_do_not_start_from_the_base()
     picks = {"vmask-es": {"method": "vmask", "early_stopping": "valid_acc"}}
     cfg = load_config(tiny_config(methods=["base", "vmask-es"], variants=picks))
     assert not expand_runs(cfg)[1].init_from_base
+
+
+def test_a_dev_split_lets_a_picking_method_start_from_the_base():
+    """With validation = "dataset" a method that picks its epoch picks it on the data set's
+    dev split, which the base model never saw, so it starts from the base like the paper."""
+    dev = tiny_config(methods=["vmask", "scc"], data={"n_train": 120, "validation": "dataset"})
+    runs = {r.method: r for r in expand_runs(load_config(dev))}
+    assert runs["scc"].dev_split and runs["scc"].init_from_base
+    assert not runs["vmask"].dev_split and runs["vmask"].init_from_base  # picks no epoch
+    # an explicit validation_fraction is the user's hold-out: kept, and no start from the base
+    held = {**dev, "method": {"scc": {"validation_fraction": 0.2}}}
+    scc = expand_runs(load_config(held))[-1]
+    assert not scc.dev_split and not scc.init_from_base
+
+
+def test_from_base_false_fits_every_method_with_its_defaults():
+    cfg = load_config(tiny_config(methods=["vmask", "evarm", "scc"], from_base=False))
+    assert cfg["methods"] == ["vmask", "evarm", "scc"]  # nothing needs the base model
+    assert not any(r.init_from_base for r in expand_runs(cfg))
+    runs = {r.method: r for r in expand_runs(load_config("defaults"))}
+    assert not any(r.init_from_base or r.dev_split for r in runs.values())
+    assert runs["vmask"].params["max_epochs"] == 20 and runs["evarm"].params["max_epochs"] == 10
+    assert runs["base"].n_eval == 0  # the whole test split
+
+
+def test_a_run_picks_on_the_dev_split_and_records_decisiveness(tweets):
+    """The SCC run fits with validation_data = the dev split (every training text trains)
+    and starts from the base; "decisiveness" records the keep-probability quantiles of its own
+    explanations of the test texts, as its training history does per epoch; the base model,
+    which has no mask, records none."""
+    from skinterp.benchmark import evaluation_texts, run_one
+    from skinterp.callbacks import Decisiveness
+
+    cfg = load_config(
+        tiny_config(
+            methods=["base", "scc"],
+            data={"n_train": 120, "n_eval": 12, "validation": "dataset"},
+            evaluation={"k": [1], "naopc_k": 0, "metrics": ["confidence", "decisiveness"]},
+        )
+    )
+    base_run, scc_run = expand_runs(cfg)
+    base_rec, base = run_one(base_run, tweets, cfg["evaluation"])
+    rec, scc = run_one(scc_run, tweets, cfg["evaluation"], base=base)
+    assert rec["config"]["n_dev"] == len(tweets.X_valid) and base_rec["config"]["n_dev"] == 0
+    assert rec["config"]["n_train"] == 120 and rec["config"]["init_from_base"]
+    assert sum(scc.history[-1, "batches", :, "train_batch_size"]) == 120
+    assert scc.history[-1, "valid_acc"] == pytest.approx(scc.score(tweets.X_valid, tweets.y_valid))
+    assert set(base_rec["metrics"]) == {"accuracy", "confidence"}
+    X_eval, _ = evaluation_texts(scc_run, tweets)
+    want = Decisiveness("keep").initialize().summary([e.scores for e in scc.explain(X_eval)])
+    assert {k: rec["metrics"][k] for k in want} == pytest.approx(want, abs=1e-5)
+    assert set(want) == {"keep_q10", "keep_q50", "keep_q90", "keep_spread"}
 
 
 def test_restricting_a_profile(tmp_path):

@@ -99,6 +99,45 @@ def test_non_inferiority_and_metric_vs_metric():
     assert row["verdict"] == "reproduced" and row["diff_mean"] == pytest.approx(5.0)
 
 
+def test_a_threshold_claim_compares_each_seed_with_a_fixed_value(tmp_path):
+    spread = {**CLAIM, "id": "spread", "protocol": "evaluation", "metric": "keep_spread"}
+    del spread["baseline"]
+    spread.update(threshold=0.3, direction="not_less", also_show=[])
+    recs = [record("vmask", s, keep_spread=v) for s, v in enumerate([0.45, 0.5, 0.35])]
+    (row,) = claim_rows(recs, [spread])
+    assert row["verdict"] == "reproduced" and row["baseline"] == "threshold"
+    assert row["baseline_values"] == [0.3] * 3
+    assert row["diff_mean"] == pytest.approx(np.mean([0.15, 0.2, 0.05]))
+    recs[2]["metrics"]["keep_spread"] = 0.2
+    assert claim_rows(recs, [spread])[0]["verdict"] == "inconclusive"
+    cfg = config(
+        evaluation={"metrics": ["confidence", "decisiveness"]}, claims=[spread], protocols={}
+    )
+    load_config(cfg)  # a threshold claim needs no baseline method
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "config.json").write_text(json.dumps(load_config(cfg)))
+    for i, r in enumerate(recs):
+        (tmp_path / "runs" / f"r{i}.json").write_text(json.dumps(r))
+    table = build_claims(tmp_path, figures=False).read_text()
+    assert "| vmask keep_spread | threshold | difference" in table
+    for bad, message in (
+        ({**spread, "baseline": "base"}, "threshold must be a number, given instead"),
+        ({**spread, "threshold": "high"}, "threshold must be a number"),
+        ({k: v for k, v in spread.items() if k != "threshold"}, r"misses \['baseline'\]"),
+        ({**spread, "metric": "keep_spread", "protocol": "lime"}, "add 'decisiveness'"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            load_config({**cfg, "claims": [bad], "protocols": config()["protocols"]})
+
+
+def test_the_defaults_profile_keeps_its_threshold_claims_when_narrowed():
+    narrowed = load_config({"extends": "defaults", "methods": ["vmask"]})
+    assert {c["id"] for c in narrowed["claims"]} == {
+        "vmask-defaults-accuracy",
+        "vmask-defaults-decisive",
+    }
+
+
 def test_bootstrap_interval_is_seeded_and_ordered():
     d = np.array([0.1, -0.2, 0.3, 0.05])
     assert _bootstrap_ci(d) == _bootstrap_ci(d)
