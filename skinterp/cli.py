@@ -201,7 +201,9 @@ def _add_benchmark(sub) -> None:
         default="quick",
         help="quick: CPU, under 30 min on 2 cores; full: all data sets, 3 seeds (GPU); "
         "claims: every paper's claims under its own protocol, 3 seeds, with verdicts; "
-        "claims-minilm: the headline claims on MiniLM (2 layers) on a documented subset",
+        "claims-minilm: the headline claims on MiniLM (2 layers) on a documented subset; "
+        "defaults(-minilm): every method as Method(backbone).fit(X, y) fits it, accuracy on "
+        "the whole test split and how decisive its explanation is",
     )
     which.add_argument("--config", default=None, help="a TOML config file instead of a profile")
     run.add_argument(

@@ -43,7 +43,7 @@ def tweets():
     return need_data(load_tweets)
 
 
-@pytest.mark.parametrize("profile", ["quick", "full"])
+@pytest.mark.parametrize("profile", ["quick", "full", "defaults", "defaults-minilm"])
 def test_profiles_load_and_expand(profile):
     cfg = load_config(profile)
     runs = expand_runs(cfg)
