@@ -113,8 +113,9 @@ class TrainingMixin:
                     f"{type(self).__name__}: the best epoch is picked on a validation share "
                     "held out of X, but init_from was fitted before that share was drawn; if "
                     "it trained on those texts it remembers them and the pick favours the "
-                    "first epochs. Fit init_from on other texts, pass train_split, or leave "
-                    "init_from unset (the warm-up stage trains on the training share only).",
+                    "first epochs. Pass a dev split as fit(X, y, validation_data=...), fit "
+                    "init_from on other texts, or leave init_from unset (the warm-up stage "
+                    "trains on the training share only).",
                     UserWarning,
                     stacklevel=2,
                 )
