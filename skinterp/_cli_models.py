@@ -115,8 +115,13 @@ def fit_command(args: argparse.Namespace) -> int:
         f"Training {cls_name} ({args.backbone}) on {len(data.X_train):,} {source} texts "
         f"for {clf.max_epochs} epochs ..."
     )
+    fit_kw = {}
+    if args.dev:
+        if args.data:
+            raise ValueError("--dev: only with a built-in data set (--dataset), which has one.")
+        fit_kw["validation_data"] = (list(data.X_valid), data.y_valid)
     start = time.perf_counter()
-    clf.fit(data.X_train, data.y_train)
+    clf.fit(data.X_train, data.y_train, **fit_kw)
     fit_s = time.perf_counter() - start
     acc = None if data.X_test is None else float(clf.score(data.X_test, data.y_test))
     out.mkdir(parents=True, exist_ok=True)
@@ -132,6 +137,7 @@ def fit_command(args: argparse.Namespace) -> int:
         "target_names": list(data.target_names),
         "classes": [c.item() if hasattr(c, "item") else c for c in data.classes],
         "n_train": len(data.X_train),
+        "n_dev": len(fit_kw["validation_data"][0]) if fit_kw else 0,
         "test_accuracy": None if acc is None else round(acc, 4),
         "fit_seconds": round(fit_s, 1),
         "skinterp": skinterp.__version__,
@@ -257,6 +263,12 @@ def add_model_commands(sub) -> None:
         action="append",
         metavar="NAME=VALUE",
         help="an estimator parameter, repeatable (e.g. --param beta=0.5)",
+    )
+    fit.add_argument(
+        "--dev",
+        action="store_true",
+        help="score every epoch on the data set's dev split (validation_data), and pick the "
+        "best epoch on it when the method picks one (SCC; --param early_stopping=valid_acc)",
     )
     fit.add_argument("--init-from", default=None, help="a model folder to start from")
     fit.add_argument("--device", default="cpu", help="cpu, cuda, ...")

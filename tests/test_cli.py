@@ -103,6 +103,24 @@ def test_help_everywhere(command, capsys):
     assert info.value.code == 0 and "usage: skinterp" in capsys.readouterr().out
 
 
+def test_fit_on_the_dev_split(tmp_path, capsys):
+    """--dev: every training text trains and each epoch is scored on the dev split."""
+    import skinterp
+
+    args = ["fit", "--method", "base", "--dataset", "tweets", "--out", str(tmp_path / "d")]
+    assert main([*args, "--dev", "--epochs", "2", "--train-size", "200", *TINY]) == 0
+    meta = json.loads((tmp_path / "d" / "run.json").read_text())
+    data = skinterp.datasets.load_tweets()
+    assert meta["n_train"] == 200 and meta["n_dev"] == len(data.X_valid)
+    clf = skinterp.load(tmp_path / "d")
+    assert clf.history[-1, "valid_acc"] == pytest.approx(clf.score(data.X_valid, data.y_valid))
+    own = tmp_path / "own.csv"
+    own.write_text("text,label\n" + "".join(f"text {i},{i % 2}\n" for i in range(20)))
+    mine = ["fit", "--method", "base", "--data", str(own), "--out", str(tmp_path / "o")]
+    assert main([*mine, "--dev", "--epochs", "1", *TINY]) == 1
+    assert "--dev: only with a built-in data set" in capsys.readouterr().err
+
+
 def test_fit_init_from_a_saved_model(model_dir, tmp_path, capsys):
     from skinterp._cli_models import load_model_dir
 
