@@ -102,8 +102,10 @@ def test_non_inferiority_and_metric_vs_metric():
 def test_a_threshold_claim_compares_each_seed_with_a_fixed_value(tmp_path):
     spread = {**CLAIM, "id": "spread", "protocol": "evaluation", "metric": "keep_spread"}
     del spread["baseline"]
-    spread.update(threshold=0.3, direction="not_less", also_show=[])
-    recs = [record("vmask", s, keep_spread=v) for s, v in enumerate([0.45, 0.5, 0.35])]
+    spread.update(threshold=0.3, direction="not_less", also_show=["keep_q50"])
+    recs = [
+        record("vmask", s, keep_spread=v, keep_q50=0.6) for s, v in enumerate([0.45, 0.5, 0.35])
+    ]
     (row,) = claim_rows(recs, [spread])
     assert row["verdict"] == "reproduced" and row["baseline"] == "threshold"
     assert row["baseline_values"] == [0.3] * 3
@@ -120,6 +122,8 @@ def test_a_threshold_claim_compares_each_seed_with_a_fixed_value(tmp_path):
         (tmp_path / "runs" / f"r{i}.json").write_text(json.dumps(r))
     table = build_claims(tmp_path, figures=False).read_text()
     assert "| vmask keep_spread | threshold | difference" in table
+    assert "verdict | keep_q50 (vmask) |" in table  # the threshold has no keep_q50 of its own
+    assert "| inconclusive | 0.600 |" in table
     for bad, message in (
         ({**spread, "baseline": "base"}, "threshold must be a number, given instead"),
         ({**spread, "threshold": "high"}, "threshold must be a number"),

@@ -337,9 +337,8 @@ def build_claims(
         other = c.get("baseline_metric", c["metric"])
         other = "threshold" if "threshold" in c else f"{c['baseline']} {other}"
         head = f"| cell | {c['method']} {c['metric']} | {other} | difference [95 % CI] | seeds |"
-        head += " verdict |" + "".join(
-            f" {a} ({c['method']} / {c.get('baseline', c['method'])}) |" for a in also
-        )
+        sides = c["method"] if "threshold" in c else f"{c['method']} / {c['baseline']}"
+        head += " verdict |" + "".join(f" {a} ({sides}) |" for a in also)
         lines += [head, "|---" * (6 + len(also)) + "|"]
         for r in mine:
             lo, hi = r["ci95"]
@@ -351,7 +350,7 @@ def build_claims(
             for a in also:
                 v = r["also"].get(a, {})
                 m, b = v.get("method"), v.get("baseline")
-                cell += f" {_num(m)} / {_num(b)} |"
+                cell += f" {_num(m)} |" if "threshold" in c else f" {_num(m)} / {_num(b)} |"
             lines.append(cell)
         lines.append("")
     path = out / "claims.md"
