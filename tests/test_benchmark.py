@@ -483,7 +483,16 @@ def test_variants_judge_and_explainer_options(tweets, tmp_path):
     assert "| VMASK b=0.1 |" in text
 
 
-@pytest.mark.parametrize("name", ["example.toml", "vmask_lime.toml", "vat_judged_by_base.toml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "example.toml",
+        "vmask_lime.toml",
+        "vat_judged_by_base.toml",
+        "scc_dev.toml",
+        "scc_dev_minilm.toml",
+    ],
+)
 def test_committed_configs_load(name):
     from pathlib import Path
 
