@@ -386,6 +386,25 @@ def test_a_run_picks_on_the_dev_split_and_records_decisiveness(tweets):
     assert set(want) == {"keep_q10", "keep_q50", "keep_q90", "keep_spread"}
 
 
+def test_a_profile_without_rankings_runs_and_reports(tweets, tmp_path):
+    """The defaults profile's shape: accuracy, confidence and decisiveness only; the run log,
+    the tables and the claims need no AOPC or post-hoc curve (no figure is drawn)."""
+    cfg = tiny_config(
+        methods=["base", "vmask"],
+        from_base=False,
+        data={"n_train": 120, "n_eval": 0},
+        evaluation={"k": [1], "naopc_k": 0, "metrics": ["confidence", "decisiveness"]},
+    )
+    lines = []
+    run_benchmark(cfg, tmp_path, log=lines.append)
+    assert "AOPC" not in lines[0] and "accuracy" in lines[0]
+    assert build_report(tmp_path).is_file()
+    assert not list(tmp_path.glob("posthoc_accuracy_*.png"))
+    record = json.loads((tmp_path / "runs" / "tweets__cnn__vmask__seed0.json").read_text())
+    assert record["config"]["n_eval"] == len(tweets.X_test)  # the whole test split
+    assert not record["config"]["init_from_base"] and "keep_spread" in record["metrics"]
+
+
 def test_restricting_a_profile(tmp_path):
     with pytest.raises(ValueError, match="not in this configuration"):
         run_benchmark(tiny_config(), tmp_path, methods=["pct"], log=None)

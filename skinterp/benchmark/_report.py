@@ -220,10 +220,17 @@ def _figures(grid: _Grid, out_dir: Path) -> list[Path]:
     datasets = list(dict.fromkeys(d for d, _ in grid.columns))
     for d in datasets:
         cols = [c for c in grid.columns if c[0] == d]
+        runs = [r for (_, *col), rs in grid.cells.items() if tuple(col) in cols for r in rs]
+        if not any("posthoc_curve" in r["metrics"] for r in runs):
+            continue  # a profile without post-hoc accuracy (e.g. defaults): no figure
         fig, axes = plt.subplots(1, len(cols), figsize=(4.2 * len(cols), 3.4), squeeze=False)
         for ax, col in zip(axes[0], cols, strict=True):
             for m in grid.methods:
-                curves = [r["metrics"]["posthoc_curve"] for r in grid.cells.get((m, *col), [])]
+                curves = [
+                    r["metrics"]["posthoc_curve"]
+                    for r in grid.cells.get((m, *col), [])
+                    if "posthoc_curve" in r["metrics"]
+                ]
                 if not curves:
                     continue
                 curve = np.mean(np.asarray(curves, dtype=float), axis=0)
