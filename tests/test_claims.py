@@ -127,6 +127,7 @@ def test_a_threshold_claim_compares_each_seed_with_a_fixed_value(tmp_path):
     for bad, message in (
         ({**spread, "baseline": "base"}, "threshold must be a number, given instead"),
         ({**spread, "threshold": "high"}, "threshold must be a number"),
+        ({**spread, "threshold": True}, "threshold must be a number"),
         ({k: v for k, v in spread.items() if k != "threshold"}, r"misses \['baseline'\]"),
         ({**spread, "metric": "keep_spread", "protocol": "lime"}, "add 'decisiveness'"),
     ):

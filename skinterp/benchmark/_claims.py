@@ -96,7 +96,10 @@ def check_claims(cfg: dict) -> None:
             raise ValueError(f"claims[{i}] must be a table.")
         where = f"claim {c.get('id', i)!r}"
         const = "threshold" in c  # a fixed value takes the baseline's place
-        if const and ("baseline" in c or not isinstance(c["threshold"], (int, float))):
+        number = isinstance(c.get("threshold"), (int, float)) and not isinstance(
+            c.get("threshold"), bool
+        )
+        if const and ("baseline" in c or not number):
             raise ValueError(f"{where}: threshold must be a number, given instead of a baseline.")
         missing = [k for k in _REQUIRED if k not in c and not (const and k == "baseline")]
         if missing:
