@@ -95,8 +95,7 @@ def _decisiveness(clf, X) -> dict:
     kind = getattr(clf, "_decisiveness", None)
     if kind is None:
         return {}
-    explanations = clf.explain(clf.encode(X))
-    return Decisiveness(kind).initialize().summary([e.scores for e in explanations])
+    return Decisiveness(kind).initialize().measure(clf, clf.encode(X))
 
 
 def cut_texts(X, max_words: int | None) -> list:

@@ -56,16 +56,20 @@ class Decisiveness(Callback):
     def on_epoch_end(self, net, **kwargs):
         if not self.sample_:
             return
+        for key, value in self.measure(net, self.sample_).items():
+            net.history.record(key, value)
+
+    def measure(self, net, encodings: list) -> dict[str, Any]:
+        """:meth:`summary` of ``net``'s own explanations of ``encodings``, over the words the
+        model saw (words cut off by ``max_length`` have no token and a score of 0)."""
         scores = []
-        for enc, exp in zip(self.sample_, net.explain(self.sample_), strict=True):
+        for enc, exp in zip(encodings, net.explain(encodings), strict=True):
             ids = getattr(enc, "word_ids", None)
             if ids is None:
                 scores.append(exp.scores)
                 continue
-            # words cut off by max_length have no token and a score of 0: leave them out
             scores.append(np.asarray(exp.scores)[np.unique(ids[ids >= 0])])
-        for key, value in self.summary(scores).items():
-            net.history.record(key, value)
+        return self.summary(scores)
 
     def summary(self, scores: list[np.ndarray]) -> dict[str, Any]:
         """The recorded values for the word scores of some texts."""
