@@ -171,6 +171,50 @@ def test_warm_up_trains_all_its_epochs_on_the_training_share(toy):
     np.testing.assert_allclose(base.predict_proba(X), by_hand.predict_proba(X), atol=1e-6)
 
 
+def test_method_stage_fine_tunes_the_copied_weights_at_encoder_lr(toy):
+    """From a fitted model (init_from or the warm-up), the copied encoder and output layer
+    train at encoder_lr (lr / 10 by default) and the method's new layers at lr; from scratch
+    everything trains at lr; the user's own parameter groups keep their settings."""
+    import torch
+    from sklearn.frozen import FrozenEstimator
+
+    from skinterp import EVarMClassifier
+
+    X, y = toy
+    tiny = dict(embeddings=None, embedding_dim=16, num_filters=8, random_state=0, max_epochs=2)
+    base = TextClassifier(**tiny, lr=1e-2).fit(X, y)
+
+    def lrs(clf):
+        copied = {id(p) for m in (clf.module_.encoder, clf.module_.head) for p in m.parameters()}
+        out = {}
+        for g in clf.optimizer_.param_groups:
+            kinds = {id(p) in copied for p in g["params"]}
+            assert len(kinds) == 1  # a group holds copied or new weights, never both
+            out.setdefault(kinds.pop(), set()).add(round(g["lr"], 12))
+        n = sum(len(g["params"]) for g in clf.optimizer_.param_groups)
+        assert n == len([p for p in clf.module_.parameters() if p.requires_grad])
+        return out
+
+    vmask = VMaskClassifier(**tiny, lr=1e-2, init_from=FrozenEstimator(base)).fit(X, y)
+    assert lrs(vmask) == {True: {1e-3}, False: {1e-2}}
+    scratch = VMaskClassifier(**tiny, lr=1e-2).fit(X, y)
+    assert [g["lr"] for g in scratch.optimizer_.param_groups] == [1e-2]
+    evarm = EVarMClassifier(**tiny).fit(X, y)  # its warm-up stage; default lr 1e-3
+    assert lrs(evarm) == {True: {1e-4}, False: {1e-3}}
+    assert evarm.warmup_model_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3)
+    own = VMaskClassifier(**tiny, lr=1e-2, init_from=FrozenEstimator(base), encoder_lr=0.5)
+    own.set_params(optimizer__param_groups=[("mask_layer.net.0.*", {"lr": 0.25})]).fit(X, y)
+    assert sorted(g["lr"] for g in own.optimizer_.param_groups) == [0.01, 0.25, 0.5]
+    # a vanishing encoder_lr leaves the copied weights where the base model left them
+    still = VMaskClassifier(**tiny, init_from=FrozenEstimator(base), encoder_lr=1e-12).fit(X, y)
+    for name, value in base.module_.encoder.state_dict().items():
+        torch.testing.assert_close(still.module_.encoder.state_dict()[name], value)
+    assert not torch.equal(vmask.module_.encoder.state_dict()[name], value)
+    for bad in (0, -1e-3, "fast"):
+        with pytest.raises(ValueError, match="encoder_lr"):
+            VMaskClassifier(**tiny, encoder_lr=bad).fit(X, y)
+
+
 def test_init_from_warns_when_the_best_epoch_is_picked_on_held_out_texts(toy):
     """SCC picks its best epoch on a share of X it holds out; a model passed as init_from may
     have trained on that share (the claims benchmark's base did: SCC's validation accuracy

@@ -69,6 +69,8 @@ def main(argv=None) -> None:
             "seed": seed,
             "params": json.loads(args.params),
             "max_epochs": clf.max_epochs,
+            # rows without it predate encoder_lr (the method stage then trained at lr)
+            "encoder_lr": clf.encoder_lr,
             "dev_acc": _curve(clf.history, "valid_acc"),
             "keep_spread": _curve(clf.history, "keep_spread"),
             "test_acc_diagnosis_only": _curve(clf.history, "test_acc"),

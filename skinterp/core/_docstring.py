@@ -108,6 +108,13 @@ TRAINING_PARAMS = """\
         transformers), 0 otherwise. The base model is kept as ``warmup_model_``. It trains
         all its epochs (no ``early_stopping``: picking an epoch is the method stage's job) and,
         when the method holds out a validation share, never sees those texts.
+    encoder_lr : float or "auto", default="auto"
+        Learning rate of the weights copied from a fitted model (the encoder and output layer
+        of the warm-up model or of ``init_from``); the method's new layers (mask, gate,
+        bottleneck, ...) train at ``lr``. ``"auto"``: ``lr / 10``, so the method stage
+        fine-tunes the trained model instead of training it again at a from-scratch rate
+        (at ``lr`` the Rotten Tomatoes CNN lost 4 points of dev accuracy over E-VarM's
+        stage). Not used when the fit starts from scratch.
     **kwargs
         skorch's other arguments and dunder parameters (``optimizer__momentum``,
         ``iterator_train__num_workers``, ``callbacks__print_log__...``, ...).

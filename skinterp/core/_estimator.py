@@ -123,6 +123,7 @@ class TextClassifier(
         "verbose": ["verbose"],
         "init_from": "no_validation",
         "warmup_epochs": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+        "encoder_lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
     }
 
     #: Names of the extra loss terms returned by :meth:`get_loss_terms` (one history column
@@ -208,6 +209,7 @@ class TextClassifier(
         train_split: Any = None,
         init_from: Any = None,
         warmup_epochs: int | str = "auto",
+        encoder_lr: float | str = "auto",
         **kwargs: Any,
     ):
         super().__init__(
@@ -250,6 +252,7 @@ class TextClassifier(
         self.random_state = random_state
         self.init_from = init_from
         self.warmup_epochs = warmup_epochs
+        self.encoder_lr = encoder_lr
 
     # ------------------------------------------------------------------ params and tags
     def __setattr__(self, name, value):

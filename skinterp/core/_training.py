@@ -130,12 +130,39 @@ class TrainingMixin:
         if kwargs.get("lr") is None:
             kwargs["lr"] = _DEFAULT_LR[self._family()]
         kwargs.setdefault("weight_decay", self.weight_decay)
+        if prefix == "optimizer" and self._init_source() is not None:
+            args = (self._fine_tune_groups(args[0], kwargs["lr"]),)
         if _can_fuse(getattr(self, prefix), args, kwargs):
             # one fused kernel per step instead of a loop over the tensors: Adam's step over a
             # GloVe CNN's 0.9M parameters takes 0.45 ms instead of 1.7 ms on one CPU core,
             # which is ~10% of a training step
             kwargs["fused"] = True
         return args, kwargs
+
+    def resolved_encoder_lr(self, lr: float | None = None) -> float:
+        """The learning rate of the weights copied from a fitted model (``encoder_lr``)."""
+        if self.encoder_lr != "auto":
+            return float(self.encoder_lr)
+        lr = lr if lr is not None else self.lr
+        return (lr if lr is not None else _DEFAULT_LR[self._family()]) / 10
+
+    def _fine_tune_groups(self, groups: list, lr: float) -> list:
+        """Split the default parameter group: the encoder and output layer, copied from the
+        warm-up model or ``init_from``, train at ``encoder_lr``; the method's new layers at
+        ``lr``. Groups the user set with ``optimizer__param_groups`` keep their settings."""
+        copied = {id(p) for m in (self.module_.encoder, self.module_.head) for p in m.parameters()}
+        out = []
+        for group in groups:
+            if "lr" in group:
+                out.append(group)
+                continue
+            old = [p for p in group["params"] if id(p) in copied]
+            new = [p for p in group["params"] if id(p) not in copied]
+            if old:
+                out.append({**group, "params": old, "lr": self.resolved_encoder_lr(lr)})
+            if new:
+                out.append({**group, "params": new})
+        return out
 
     def _method_callbacks(self) -> list:
         """Hook: the method's own callbacks (schedules), run before the epoch table."""
