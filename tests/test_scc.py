@@ -110,3 +110,36 @@ def test_contrastive_reuses_the_classifier_pass_as_foreground(toy):
             out.pooled, positive_mask=scc_positive_mask(y_true), temperature=clf.tau
         )
     torch.testing.assert_close(loss, expected)
+
+
+def test_early_stopping_keeps_the_best_decisive_epoch(toy):
+    """pick_decisive: the kept epoch is the most accurate among epochs whose mask is decisive;
+    with none decisive, the most accurate overall, with a warning; False picks on accuracy."""
+    import warnings
+
+    from skinterp.callbacks import DECISIVE_SPREAD
+
+    X, y = toy
+    tiny = dict(TINY, embeddings=None, max_epochs=5, patience=2)
+
+    def kept(clf):
+        rows = clf.history[:, ("epoch", "valid_acc", "keep_spread")]
+        return dict(clf.callbacks_)["early_stopping"].best_epoch_, rows
+
+    epoch, rows = kept(SCCClassifier(**tiny).fit(X, y))
+    decisive = [r for r in rows if r[2] >= DECISIVE_SPREAD]
+    assert rows[0][2] < DECISIVE_SPREAD and decisive  # the toy data: epoch 1 is not decisive
+    best = max(r[1] for r in decisive)
+    assert epoch == next(r[0] for r in decisive if r[1] == best)
+    # on accuracy alone, the first epoch ties the best and is kept
+    epoch_any, rows_any = kept(SCCClassifier(**tiny, pick_decisive=False).fit(X, y))
+    assert epoch_any == next(r[0] for r in rows_any if r[1] == max(r[1] for r in rows_any))
+    assert epoch_any < epoch
+    # a decisive epoch exists: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SCCClassifier(**dict(tiny, max_epochs=2)).fit(X, y)
+    with pytest.warns(UserWarning, match=r"no epoch met .*keep_spread >= 0.3.*kept the best"):
+        SCCClassifier(**dict(tiny, max_epochs=1)).fit(X, y)
+    with pytest.raises(ValueError, match="pick_decisive"):
+        SCCClassifier(**dict(tiny, pick_decisive="yes")).fit(X, y)

@@ -19,6 +19,8 @@ HOOKS: dict[str, str] = {
     "_method_callbacks": "() -> [(name, Callback)]: the method's schedules (annealing, "
     "phases), placed before the epoch table",
     "_mask_layer": "(word_dim, masked_dim) -> nn.Module: the mask layer (mask family only)",
+    "_is_candidate_epoch": "(history row) -> bool: whether early_stopping may keep this epoch "
+    "(SCC: only a decisive mask); say the rule in _candidate_epoch_rule",
     "train_step": "skorch's documented override, for several passes or alternating stages; "
     "reuse step_optimizer(loss_fn)",
     "train_step_single": "skorch's documented override for one pass",
@@ -32,4 +34,5 @@ HOOK_ATTRIBUTES = (
     "_fitted_arrays",
     "_decisiveness",
     "_starts_from_fine_tuned",
+    "_candidate_epoch_rule",
 )
