@@ -5,6 +5,7 @@
 ``_inputs``        validation, tokenizer fitting, ``init_from``, encoding
 ``_backbone``      the encoder built from the parameters (returns values only)
 ``_training``      module, optimizer settings, callbacks, split, iterator, loss
+``_epochs``        the epoch ``early_stopping`` keeps, the epoch table, ``valid_acc``
 ``_inference``     prediction, embedding, native explanation, the model protocol
 ``_persistence``   ``save`` / ``load`` (safetensors + JSON, no pickle)
 ``_docstring``     parameter documentation shared by every estimator

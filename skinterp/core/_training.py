@@ -11,11 +11,9 @@ from typing import Any
 import numpy as np
 import torch
 from skorch.callbacks import (
-    EarlyStopping,
     EpochScoring,
     EpochTimer,
     PassthroughScoring,
-    PrintLog,
     ProgressBar,
 )
 from skorch.dataset import ValidSplit
@@ -29,67 +27,16 @@ from ..callbacks._finite import FiniteLossCheck
 from ..nn import ClassifierModule
 from ..text import BucketBatchSampler, Collator, EncodedText, TextDataset, check_texts
 from ._backbone import build_backbone
+from ._epochs import KeepBest, PrintEpochs, valid_accuracy
 from ._inference import lengths_of
 
 __all__ = ["TrainingMixin"]
 
+# the names pickles of models fitted before these moved to ``_epochs`` refer to
+_KeepBest, _PrintLog, _valid_accuracy = KeepBest, PrintEpochs, valid_accuracy
+
 _DEFAULT_LR = {"transformer": 2e-5, "other": 1e-3}
 _DEFAULT_DROPOUT = {"transformer": 0.1, "other": 0.5}
-
-
-class _KeepBest(EarlyStopping):
-    """EarlyStopping that stands aside in a fit without validation data (too few texts) and
-    keeps only a *candidate* epoch (``net._is_candidate_epoch``; e.g. SCC: its mask is
-    decisive). Patience counts from the first candidate; with none, the best epoch overall
-    is kept, with a warning."""
-
-    def on_train_begin(self, net, **kwargs):
-        super().on_train_begin(net, **kwargs)
-        self.fallback_ = None  # (score, epoch, weights) of the best non-candidate epoch
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        if self.monitor not in row:
-            return
-        if net._is_candidate_epoch(row):
-            super().on_epoch_end(net, **kwargs)
-            return
-        score = row[self.monitor]
-        best = self.fallback_[0] if self.fallback_ else None
-        better = best is None or (score < best if self.lower_is_better else score > best)
-        if self.best_model_weights_ is None and better:
-            self.fallback_ = (score, row["epoch"], copy.deepcopy(net.module_.state_dict()))
-        if self.best_model_weights_ is not None:  # a candidate was kept: this epoch misses
-            self.misses_ += 1
-            if self.misses_ == self.patience:
-                raise KeyboardInterrupt
-
-    def on_train_end(self, net, **kwargs):
-        if self.best_model_weights_ is None and self.fallback_ is not None:
-            _, self.best_epoch_, self.best_model_weights_ = self.fallback_
-            warnings.warn(
-                f"early_stopping: no epoch met {type(net).__name__}'s condition for keeping "
-                f"it ({net._candidate_epoch_rule}); kept the best epoch by {self.monitor} "
-                f"({self.best_epoch_}) instead.",
-                UserWarning,
-                stacklevel=2,
-            )
-        super().on_train_end(net, **kwargs)
-
-
-class _PrintLog(PrintLog):
-    """The epoch table, printed only with ``verbose > 0`` whatever the sink (skorch lets any
-    sink but ``print`` through at ``verbose=0``, e.g. AccelerateMixin's ``accelerator.print``)."""
-
-    def _sink(self, text, verbose):
-        if verbose:
-            self.sink(text)
-
-
-def _valid_accuracy(net: Any, X: Any, y: Any) -> float:
-    """Accuracy on encoded labels (skorch hands the callback integer targets)."""
-    proba = net.predict_proba(X)
-    return float(np.mean(proba.argmax(1) == np.asarray(y)))
 
 
 def _can_fuse(optimizer: Any, args: tuple, kwargs: dict) -> bool:
@@ -213,7 +160,7 @@ class TrainingMixin:
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("valid_acc", EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False)),
+            ("valid_acc", EpochScoring(valid_accuracy, name="valid_acc", lower_is_better=False)),
         ]
         for name in self._extra_loss_names:
             cbs.append((name, PassthroughScoring(name=name, on_train=True)))
@@ -226,14 +173,14 @@ class TrainingMixin:
             cbs.append(("decisiveness", Decisiveness(self._decisiveness)))
         if self.early_stopping:  # last: the epoch it stops at is fully recorded
             monitor = "valid_loss" if self.early_stopping is True else self.early_stopping
-            stopper = _KeepBest(
+            stopper = KeepBest(
                 monitor=monitor,
                 patience=self.patience,
                 lower_is_better=monitor == "valid_loss",
                 load_best=True,
             )
             cbs.append(("early_stopping", stopper))
-        cbs.append(("print_log", _PrintLog()))
+        cbs.append(("print_log", PrintEpochs()))
         return cbs
 
     def _holds_out(self) -> bool:
