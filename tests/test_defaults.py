@@ -210,6 +210,12 @@ def test_method_stage_fine_tunes_the_copied_weights_at_encoder_lr(toy):
     for name, value in base.module_.encoder.state_dict().items():
         torch.testing.assert_close(still.module_.encoder.state_dict()[name], value)
     assert not torch.equal(vmask.module_.encoder.state_dict()[name], value)
+    # SCC's "auto" is lr: at lr / 10 its mask stayed near keep-all on a Rotten Tomatoes subset
+    from skinterp import SCCClassifier
+
+    assert SCCClassifier(lr=1e-2).resolved_encoder_lr() == 1e-2
+    assert SCCClassifier(lr=1e-2, encoder_lr=1e-4).resolved_encoder_lr() == 1e-4
+    assert EVarMClassifier(lr=1e-2).resolved_encoder_lr() == pytest.approx(1e-3)
     for bad in (0, -1e-3, "fast"):
         with pytest.raises(ValueError, match="encoder_lr"):
             VMaskClassifier(**tiny, encoder_lr=bad).fit(X, y)

@@ -114,7 +114,8 @@ TRAINING_PARAMS = """\
         bottleneck, ...) train at ``lr``. ``"auto"``: ``lr / 10``, so the method stage
         fine-tunes the trained model instead of training it again at a from-scratch rate
         (at ``lr`` the Rotten Tomatoes CNN lost 4 points of dev accuracy over E-VarM's
-        stage). Not used when the fit starts from scratch.
+        stage); SCC: ``lr`` (at ``lr / 10`` its mask stayed near keep-all on small data).
+        Not used when the fit starts from scratch.
     **kwargs
         skorch's other arguments and dunder parameters (``optimizer__momentum``,
         ``iterator_train__num_workers``, ``callbacks__print_log__...``, ...).

@@ -78,6 +78,9 @@ class TextClassifier(
         Whether the model was trained on single texts or sentence pairs.
     embedding_coverage_ : float or None
         Share of the vocabulary found in the pretrained vectors.
+    started_from_fitted_ : bool
+        Whether the fit started from a fitted model (the warm-up model or ``init_from``);
+        its copied weights then trained at ``encoder_lr``.
 
     Examples
     --------
@@ -146,7 +149,12 @@ class TextClassifier(
     _starts_from_fine_tuned: str | None = None
     #: The core's fitted values beyond ``classes_``, ``tokenizer_`` and ``module_``: what
     #: ``save`` writes to JSON and ``load`` restores, by name (the one list of them).
-    _fitted_values: tuple[str, ...] = ("seed_", "input_kind_", "embedding_coverage_")
+    _fitted_values: tuple[str, ...] = (
+        "seed_",
+        "input_kind_",
+        "embedding_coverage_",
+        "started_from_fitted_",
+    )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

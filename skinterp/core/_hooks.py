@@ -35,4 +35,5 @@ HOOK_ATTRIBUTES = (
     "_decisiveness",
     "_starts_from_fine_tuned",
     "_candidate_epoch_rule",
+    "_encoder_lr_ratio",
 )

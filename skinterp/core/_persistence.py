@@ -304,6 +304,9 @@ def load(path: str | os.PathLike):
         est.__dict__["pretrained"] = AutoConfig.for_model(cfg.pop("model_type"), **cfg)
     try:
         est.initialize()
+        if fitted.get("started_from_fitted_"):  # its optimizer had encoder_lr's groups
+            est.started_from_fitted_ = True
+            est.initialize_optimizer()
     finally:
         est.__dict__.update(keep)
     optimizers = meta.get("optimizers") or {}

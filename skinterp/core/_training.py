@@ -102,6 +102,8 @@ class TrainingMixin:
             module = self._build_module(copy.deepcopy(src.module_.encoder), len(self.classes_))
             module.head.load_state_dict(src.module_.head.state_dict())
         self.module_ = module
+        # the copied weights train at encoder_lr (kept by save/load for the optimizer's groups)
+        self.started_from_fitted_ = src is not None
         return self
 
     def get_params_for_optimizer(self, prefix, named_parameters):
@@ -109,7 +111,7 @@ class TrainingMixin:
         if kwargs.get("lr") is None:
             kwargs["lr"] = _DEFAULT_LR[self._family()]
         kwargs.setdefault("weight_decay", self.weight_decay)
-        if prefix == "optimizer" and self._init_source() is not None:
+        if prefix == "optimizer" and getattr(self, "started_from_fitted_", False):
             args = (self._fine_tune_groups(args[0], kwargs["lr"]),)
         if _can_fuse(getattr(self, prefix), args, kwargs):
             # one fused kernel per step instead of a loop over the tensors: Adam's step over a
@@ -123,7 +125,7 @@ class TrainingMixin:
         if self.encoder_lr != "auto":
             return float(self.encoder_lr)
         lr = lr if lr is not None else self.lr
-        return (lr if lr is not None else _DEFAULT_LR[self._family()]) / 10
+        return (lr if lr is not None else _DEFAULT_LR[self._family()]) * self._encoder_lr_ratio
 
     def _fine_tune_groups(self, groups: list, lr: float) -> list:
         """Split the default parameter group: the encoder and output layer, copied from the
@@ -146,6 +148,9 @@ class TrainingMixin:
     def _method_callbacks(self) -> list:
         """Hook: the method's own callbacks (schedules), run before the epoch table."""
         return []
+
+    #: ``encoder_lr="auto"`` as a share of ``lr``.
+    _encoder_lr_ratio = 0.1
 
     #: What ``_is_candidate_epoch`` asks of an epoch, in words (for the warning).
     _candidate_epoch_rule = "any epoch"
