@@ -111,7 +111,8 @@ class TrainingMixin:
         if kwargs.get("lr") is None:
             kwargs["lr"] = _DEFAULT_LR[self._family()]
         kwargs.setdefault("weight_decay", self.weight_decay)
-        if prefix == "optimizer" and getattr(self, "started_from_fitted_", False):
+        started = prefix == "optimizer" and getattr(self, "started_from_fitted_", False)
+        if started and self.resolved_encoder_lr(kwargs["lr"]) != kwargs["lr"]:
             args = (self._fine_tune_groups(args[0], kwargs["lr"]),)
         if _can_fuse(getattr(self, prefix), args, kwargs):
             # one fused kernel per step instead of a loop over the tensors: Adam's step over a
@@ -149,8 +150,8 @@ class TrainingMixin:
         """Hook: the method's own callbacks (schedules), run before the epoch table."""
         return []
 
-    #: ``encoder_lr="auto"`` as a share of ``lr``.
-    _encoder_lr_ratio = 0.1
+    #: ``encoder_lr="auto"`` as a share of ``lr`` (a method sets it where it was measured).
+    _encoder_lr_ratio = 1.0
 
     #: What ``_is_candidate_epoch`` asks of an epoch, in words (for the warning).
     _candidate_epoch_rule = "any epoch"

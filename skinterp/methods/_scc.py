@@ -123,9 +123,6 @@ class SCCClassifier(ImportanceExplanationMixin, TextClassifier):
     _decisiveness = "keep"
     _starts_from_fine_tuned = "always"
     _candidate_epoch_rule = f"a decisive mask, keep_spread >= {DECISIVE_SPREAD}"
-    # encoder_lr="auto" is lr: with the warm-up's weights at lr / 10 the mask stayed near
-    # keep-all on 3,000 RT texts (CNN, seed 0: spread <= 0.18 in all 10 epochs, q50 0.99)
-    _encoder_lr_ratio = 1.0
 
     def __init__(
         self,
