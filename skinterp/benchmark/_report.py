@@ -134,7 +134,7 @@ def _tables(grid: _Grid, evaluation: dict) -> list[str]:
     out = []
     out += grid.table(
         "Accuracy",
-        "Test accuracy on the evaluation subset (VMASK Table 2, E-VarM Table 2, SCC Table 1, "
+        "Test accuracy on the evaluation subset (VMASK Table 3, E-VarM Table 2, SCC Table 3, "
         "PCT Table 1, VAT Table 2).",
         [_metric("accuracy")],
     )
