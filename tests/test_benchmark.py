@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import need_data
@@ -502,22 +503,19 @@ def test_variants_judge_and_explainer_options(tweets, tmp_path):
     assert "| VMASK b=0.1 |" in text
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "example.toml",
-        "vmask_lime.toml",
-        "vat_judged_by_base.toml",
-        "scc_dev.toml",
-        "scc_dev_minilm.toml",
-    ],
-)
-def test_committed_configs_load(name):
-    from pathlib import Path
+_REPRODUCE = Path(__file__).resolve().parents[1] / "benchmarks" / "reproduce"
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "reproduce" / name
-    cfg = load_config(path)
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _REPRODUCE.glob("*.toml")))
+def test_committed_configs_load(name):
+    cfg = load_config(_REPRODUCE / name)
     assert expand_runs(cfg)
+
+
+def test_every_committed_config_is_checked():
+    # the glob above must find the configs (a moved folder would silently test nothing)
+    names = {p.name for p in _REPRODUCE.glob("*.toml")}
+    assert {"example.toml", "claims_defaults.toml", "scc_ablation.toml"} <= names
 
 
 @pytest.mark.parametrize(
