@@ -230,6 +230,30 @@ def test_a_profile_extends_another_and_keeps_its_claims_for_the_methods_it_runs(
         load_config({"extends": "nope"})
 
 
+def test_more_claims_add_to_the_kept_claims_where_claims_replace_them():
+    extra = {
+        "id": "evarm-vs-ppl",
+        "paper": "E-VarM",
+        "table": "Table 2",
+        "claim": "E-VarM is more accurate than E-VarM-PPL.",
+        "metric": "accuracy",
+        "method": "evarm",
+        "baseline": "evarm-ppl",
+        "direction": "greater",
+    }
+    narrow = {"extends": "claims", "methods": ["base", "evarm", "evarm-mask", "evarm-ppl"]}
+    added = load_config({**narrow, "more_claims": [extra]})
+    kept = [c["id"] for c in load_config(narrow)["claims"]]
+    assert [c["id"] for c in added["claims"]] == [*kept, "evarm-vs-ppl"]
+    assert "evarm-t2-accuracy-base" in kept and "evarm-t2-variants" in kept
+    replaced = load_config({**narrow, "claims": [extra]})
+    assert [c["id"] for c in replaced["claims"]] == ["evarm-vs-ppl"]
+    with pytest.raises(ValueError, match="without extends"):
+        load_config(config(more_claims=[extra]))
+    with pytest.raises(ValueError, match="array of tables"):
+        load_config({**narrow, "more_claims": extra})
+
+
 def test_a_variant_inherits_its_methods_overrides_under_its_own_parameters():
     from skinterp.benchmark import expand_runs
 

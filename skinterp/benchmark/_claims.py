@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from ..plotting._figures import _pyplot
+
 __all__ = ["build_claims", "check_claims", "claim_rows"]
 
 _DIRECTIONS = ("greater", "less", "not_less", "not_greater")
@@ -374,10 +376,7 @@ def _cells(rows: list[dict]) -> list[tuple[str, str]]:
 def _figure(rows: list[dict], path: Path) -> None:
     """A forest plot: each claim × cell's paired difference and interval, coloured by verdict."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = _pyplot(headless=True)
     except ImportError:  # tables without the figure
         return
     colours = {"reproduced": "tab:green", "contradicted": "tab:red"}

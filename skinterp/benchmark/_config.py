@@ -39,7 +39,8 @@ A configuration is a TOML file (or a dict of the same shape)::
 
 ``extends = "<profile>"`` starts from a profile and changes only what the file sets: tables
 merge key by key, anything else is replaced, and a narrower ``methods`` keeps the profile's
-claims and protocols for those methods only (``claims-minilm`` extends ``claims``).
+claims and protocols for those methods only (``claims-minilm`` extends ``claims``);
+``[[more_claims]]`` adds claims to the ones kept, where ``[[claims]]`` would replace them.
 
 TOML has no null: in the override tables the string ``"none"`` stands for ``None`` (e.g.
 ``embeddings = "none"`` for randomly initialised word vectors).
@@ -234,7 +235,7 @@ def load_config(config: str | os.PathLike | dict) -> dict:
             raw = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"{path}: not valid TOML ({exc}).") from exc
-    unknown = sorted(set(raw) - set(_DEFAULTS))
+    unknown = sorted(set(raw) - set(_DEFAULTS) - {"more_claims"})
     if unknown:
         raise ValueError(f"unknown config key(s) {unknown}; known: {sorted(_DEFAULTS)}.")
     raw = _extend(raw)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..plotting._figures import _pyplot
 from ._config import DISPLAY
 
 __all__ = ["build_report", "load_runs"]
@@ -211,10 +212,7 @@ def _tables(grid: _Grid, evaluation: dict) -> list[str]:
 
 
 def _figures(grid: _Grid, out_dir: Path) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot(headless=True)
 
     paths = []
     datasets = list(dict.fromkeys(d for d, _ in grid.columns))

@@ -18,8 +18,14 @@ __all__ = [
 ]
 
 
-def _pyplot():
+def _pyplot(headless: bool = False):
+    """matplotlib.pyplot, or an ImportError that says how to install it. ``headless``
+    selects the Agg backend first, for code that only writes image files (reports)."""
     try:
+        import matplotlib
+
+        if headless:
+            matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(

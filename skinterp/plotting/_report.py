@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._figures import _pyplot, plot_aopc, plot_posthoc_accuracy
+
 __all__ = ["metric_table", "report_html"]
 
 
@@ -76,12 +78,7 @@ def report_html(
     curves = report.attrs.get("curves") or {}
     if figures and curves:
         try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-
-            from ._figures import plot_aopc, plot_posthoc_accuracy
+            plt = _pyplot(headless=True)
         except ImportError:
             parts.append("<p>(figures need matplotlib: pip install skinterp[plot])</p>")
         else:
