@@ -181,7 +181,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"texts (seed {args.seed}); interpretability = {record['scoring']['interpretability']}; "
         f"chosen: {record['selection']}. {elapsed / 60:.1f} min.",
         "",
-        results.to_markdown(index=False, floatfmt=".3f"),
+        # grid values as given (a learning rate of 1e-4 is not 0.000); scores to 3 decimals
+        results.to_markdown(index=False, floatfmt=(*["g"] * len(grid), ".3f", ".3f", ".1f")),
         "",
         f"Chosen: `{chosen}`. Claims-profile variant:",
         "",
