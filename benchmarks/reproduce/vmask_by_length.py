@@ -1,13 +1,14 @@
-"""Why VMASK's Table 4 gain holds on Rotten Tomatoes and not on tweets (diagnosis, CNN).
+"""Why VMASK's Table 4 gain holds on Rotten Tomatoes and not on tweets (diagnosis).
 
-For one data set and seed: the base model saved by the six-seed run
-(``vmask_t4_seeds.toml``), VMASK trained from it with the claims settings, LIME's rankings
+For one data set, seed and backbone (``cnn``, the default, or ``lstm``): the base model (the
+CNN's saved by the six-seed run, ``vmask_t4_seeds.toml``; the LSTM's trained here with the
+claims settings, 10 epochs), VMASK trained from it with the claims settings, LIME's rankings
 (500 samples) of both on the claims profile's 200 random test texts, and AOPC@5 of those
 rankings per text-length bucket; also the share of LIME's top 5 words on VMASK that VMASK's
 own mask keeps (keep probability >= 0.5). Appends one JSON line to
 ``results/tuning/vmask_by_length.jsonl``::
 
-    python benchmarks/reproduce/vmask_by_length.py tweets 0
+    python benchmarks/reproduce/vmask_by_length.py tweets 0 [lstm]
 """
 
 import json
@@ -20,6 +21,7 @@ from sklearn.frozen import FrozenEstimator
 
 import skinterp
 import skinterp.datasets as ds
+from skinterp.benchmark import BACKBONES
 from skinterp.benchmark._evaluation import _eval_subset  # the claims' own draw of texts
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import aopc_score
@@ -28,12 +30,18 @@ torch.set_num_threads(1)
 HERE = Path(__file__).parent
 OUT = HERE / "results" / "tuning" / "vmask_by_length.jsonl"
 ds_name, seed = sys.argv[1], int(sys.argv[2])
+backbone = sys.argv[3] if len(sys.argv) > 3 else "cnn"
 loader = {"tweets": ds.load_tweets, "rotten_tomatoes": ds.load_rotten_tomatoes}[ds_name]
 data = loader()
 X, y = _eval_subset(data, 200, "random", 0)
-base = skinterp.load(
-    HERE / "results" / "vmask-t4-seeds" / "models" / f"{ds_name}__cnn__base__seed{seed}"
-)
+if backbone == "cnn":
+    base = skinterp.load(
+        HERE / "results" / "vmask-t4-seeds" / "models" / f"{ds_name}__cnn__base__seed{seed}"
+    )
+else:  # the claims profile's LSTM base: BACKBONES["lstm"] with its 10 epochs
+    settings = {**BACKBONES[backbone], "max_epochs": 10}
+    base = skinterp.TextClassifier(**settings, random_state=seed, verbose=0)
+    base.fit(data.X_train, data.y_train)
 vm = skinterp.VMaskClassifier(
     max_epochs=20,
     encoder_lr=1e-3,
@@ -45,7 +53,12 @@ vm = skinterp.VMaskClassifier(
 )
 vm.fit(data.X_train, data.y_train)
 n_words = np.array([len(t.split()) for t in X])
-out = {"dataset": ds_name, "seed": seed, "acc": [base.score(X, y), vm.score(X, y)]}
+out = {
+    "dataset": ds_name,
+    "backbone": backbone,
+    "seed": seed,
+    "acc": [base.score(X, y), vm.score(X, y)],
+}
 exps = {
     n: LimeExplainer(num_samples=500, random_state=0).explain(m, X)
     for n, m in (("base", base), ("vmask", vm))
