@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument(
         "--scorer",
         default="aopc",
-        choices=["aopc", "accdrop"],
-        help="AOPC@5 (probability) or the accuracy lost by deleting the top 5 words (VAT's)",
+        choices=["aopc", "naopc", "accdrop"],
+        help="AOPC@5 (probability), NAOPC@5 (AOPC@5 normalised per text by the best and worst "
+        "any ordering reaches, so a more confident setting does not win for its confidence "
+        "alone; beam width 2) or the accuracy lost by deleting the top 5 words (VAT's)",
     )
     ap.add_argument("--num-samples", type=int, default=500, help="LIME samples per text")
     ap.add_argument("--n-valid", type=int, default=200, help="validation texts scored")
@@ -113,11 +115,13 @@ def main(argv: list[str] | None = None) -> dict:
     )
     scoring = {
         "accuracy": "accuracy",
-        "interpretability": (
-            make_aopc_scorer(k=5, explainer=explainer)
-            if args.scorer == "aopc"
-            else make_accuracy_drop_scorer(k=5, explainer=explainer)
-        ),
+        "interpretability": {
+            "aopc": lambda: make_aopc_scorer(k=5, explainer=explainer),
+            "naopc": lambda: make_aopc_scorer(
+                k=5, explainer=explainer, normalization="naopc", beam_width=2
+            ),
+            "accdrop": lambda: make_accuracy_drop_scorer(k=5, explainer=explainer),
+        }[args.scorer](),
     }
     start = time.perf_counter()
     params = dict(run.params)
@@ -156,9 +160,11 @@ def main(argv: list[str] | None = None) -> dict:
         "grid": grid,
         "scoring": {
             "accuracy": "validation accuracy",
-            "interpretability": (
-                "AOPC@5" if args.scorer == "aopc" else "accuracy lost by deleting the top 5 words"
-            )
+            "interpretability": {
+                "aopc": "AOPC@5",
+                "naopc": "NAOPC@5",
+                "accdrop": "accuracy lost by deleting the top 5 words",
+            }[args.scorer]
             + f" of {args.explainer} rankings, judged by the model itself"
             + (f" ({args.num_samples} samples)" if args.explainer == "lime" else ""),
         },
@@ -171,7 +177,9 @@ def main(argv: list[str] | None = None) -> dict:
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{args.dataset}__{args.backbone}__{args.method}"
+    # AOPC (and VAT's accuracy drop) results keep their names; NAOPC ones get a suffix
+    suffix = "__naopc" if args.scorer == "naopc" else ""
+    stem = f"{args.dataset}__{args.backbone}__{args.method}{suffix}"
     (out / f"{stem}.json").write_text(json.dumps(record, indent=1) + "\n")
     lines = [
         f"# {run.estimator} on {args.dataset} / {args.backbone}: "
