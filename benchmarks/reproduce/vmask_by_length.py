@@ -21,7 +21,7 @@ from sklearn.frozen import FrozenEstimator
 
 import skinterp
 import skinterp.datasets as ds
-from skinterp.benchmark import BACKBONES
+from skinterp.benchmark import DATASETS, expand_runs, load_config, select_config
 from skinterp.benchmark._evaluation import _eval_subset  # the claims' own draw of texts
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import aopc_score
@@ -31,25 +31,22 @@ HERE = Path(__file__).parent
 OUT = HERE / "results" / "tuning" / "vmask_by_length.jsonl"
 ds_name, seed = sys.argv[1], int(sys.argv[2])
 backbone = sys.argv[3] if len(sys.argv) > 3 else "cnn"
-loader = {"tweets": ds.load_tweets, "rotten_tomatoes": ds.load_rotten_tomatoes}[ds_name]
-data = loader()
-X, y = _eval_subset(data, 200, "random", 0)
+# the claims profile's settings and evaluation texts for base and VMASK in this cell
+cfg = select_config(
+    load_config("claims"), datasets=[ds_name], backbones=[backbone], methods=["vmask"]
+)
+runs = {r.method: r for r in expand_runs({**cfg, "seeds": [seed]})}
+data = getattr(ds, DATASETS[ds_name][0])()
+X, y = _eval_subset(data, runs["vmask"].n_eval, runs["vmask"].eval_sample, runs["vmask"].eval_seed)
 if backbone == "cnn":
     base = skinterp.load(
         HERE / "results" / "vmask-t4-seeds" / "models" / f"{ds_name}__cnn__base__seed{seed}"
     )
-else:  # the claims profile's LSTM base: BACKBONES["lstm"] with its 10 epochs
-    settings = {**BACKBONES[backbone], "max_epochs": 10}
-    base = skinterp.TextClassifier(**settings, random_state=seed, verbose=0)
+else:
+    base = skinterp.TextClassifier(**runs["base"].params, random_state=seed, verbose=0)
     base.fit(data.X_train, data.y_train)
 vm = skinterp.VMaskClassifier(
-    max_epochs=20,
-    encoder_lr=1e-3,
-    lr=1e-3,
-    batch_size=50,
-    init_from=FrozenEstimator(base),
-    random_state=seed,
-    verbose=0,
+    **runs["vmask"].params, init_from=FrozenEstimator(base), random_state=seed, verbose=0
 )
 vm.fit(data.X_train, data.y_train)
 n_words = np.array([len(t.split()) for t in X])
