@@ -12,7 +12,6 @@ JSON line to ``results/tuning/vat_kl_temperature.jsonl``::
 
 import json
 import sys
-import types
 from pathlib import Path
 
 import torch
@@ -30,15 +29,19 @@ clf.fit(data.X_train, data.y_train)
 temperature = {"t": 1.0}
 
 
-def tempered(self, states, mask):
-    """AdditiveAttention.forward with its logits divided by the temperature."""
-    scores = self.v(torch.tanh(self.proj(states))).squeeze(-1) / temperature["t"]
-    scores = scores.masked_fill(mask == 0, torch.finfo(scores.dtype).min)
-    alpha = torch.softmax(scores, -1)
-    return torch.einsum("bt,bth->bh", alpha, states), alpha
+class _Tempered(torch.nn.Module):
+    """The attention's score layer ``v``, divided by the temperature (the library's forward
+    masks the padding and takes the softmax after it)."""
+
+    def __init__(self, v):
+        super().__init__()
+        self.v = v
+
+    def forward(self, x):
+        return self.v(x) / temperature["t"]
 
 
-clf.module_.attention.forward = types.MethodType(tempered, clf.module_.attention)
+clf.module_.attention.v = _Tempered(clf.module_.attention.v)
 seen: dict[str, list] = {}
 
 
