@@ -154,6 +154,7 @@ def _benchmark_run(args: argparse.Namespace) -> int:
         progress=True,
         n_jobs=args.jobs,
         threads=args.threads,
+        reuse=args.reuse,
     )
     if not args.no_tables:
         print(f"tables: {build_report(out, figures=not args.no_figures)}")
@@ -223,6 +224,13 @@ def _add_benchmark(sub) -> None:
         "per CPU. Default --threads with --jobs: the CPUs divided among the workers",
     )
     run.add_argument("--force", action="store_true", help="re-run finished runs")
+    run.add_argument(
+        "--reuse",
+        default=None,
+        metavar="FOLDER",
+        help="copy the runs another benchmark's output FOLDER finished with the same settings "
+        "(and its saved base models) instead of fitting them again",
+    )
     run.add_argument("--dry-run", action="store_true", help="list the runs and stop")
     run.add_argument("--no-tables", action="store_true", help="skip building the tables")
     run.add_argument("--no-figures", action="store_true", help="tables without figures")

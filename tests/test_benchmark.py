@@ -242,6 +242,80 @@ def test_resume_retrains_the_base_for_a_missing_dependent(finished, tmp_path):
     assert "skipped" not in lines[0] and "loaded" not in lines[0]
 
 
+def test_reuse_copies_the_runs_finished_with_the_same_settings(finished, tmp_path):
+    out, paths, _ = finished
+    new = tmp_path / "new"
+    # VAT at another learning rate: its record in `out` is not what this config would write
+    cfg = tiny_config(method={"vat": {"lr": 0.005}})
+    lines = []
+    run_benchmark(cfg, new, reuse=out, log=lines.append)
+    assert lines[:3] == [
+        "tweets__cnn__vat__seed0: not reused, its settings differ (params)",
+        f"tweets__cnn__base__seed0: reused from {out}",
+        f"tweets__cnn__vmask__seed0: reused from {out}",
+    ]
+    for p in paths[:2]:  # byte for byte, and the base's saved model with it
+        assert (new / "runs" / p.name).read_bytes() == p.read_bytes()
+    assert (new / "models" / paths[0].stem / "model.safetensors").is_file()
+    assert "skipped" in lines[3] and "skipped" in lines[4]
+    vat = json.loads((new / "runs" / paths[2].name).read_text())
+    assert vat["config"]["params"]["lr"] == 0.005  # fitted here
+    # a second pass finds everything there already and copies nothing
+    lines = []
+    run_benchmark(cfg, new, reuse=out, log=lines.append)
+    assert not any("reused" in line for line in lines)
+
+
+def test_reuse_keeps_one_base_model_per_cell(finished, tmp_path):
+    import shutil
+
+    out, paths, _ = finished
+    src = tmp_path / "src"
+    shutil.copytree(out, src)
+    shutil.rmtree(src / "models")
+    (src / "runs" / paths[1].name).unlink()  # VMASK still has to start from the base
+    lines = []
+    run_benchmark(tiny_config(), tmp_path / "a", reuse=src, log=lines.append)
+    assert lines[0] == (
+        "tweets__cnn__base__seed0: not reused, tweets__cnn__vmask__seed0 still has to start "
+        f"from (or be judged by) it and its saved model is not in {src / 'models'}"
+    )
+    assert lines[1] == f"tweets__cnn__vat__seed0: reused from {src}"  # VAT needs no base
+    # a method started from another base model than the one here is not copied
+    other = tmp_path / "b"
+    (other / "runs").mkdir(parents=True)
+    record = json.loads(paths[0].read_text())
+    record["metrics"]["accuracy"] += 0.5
+    (other / "runs" / paths[0].name).write_text(json.dumps(record))
+    lines = []
+    run_benchmark(tiny_config(), other, reuse=out, log=lines.append)
+    assert lines[0] == (
+        "tweets__cnn__vmask__seed0: not reused, its cell's base model here is not the one it used"
+    )
+
+
+def test_reuse_compares_how_each_run_was_measured():
+    from skinterp.benchmark._reuse import _differences
+
+    lime = {"k": [1, 5], "explainer": "lime", "methods": ["base", "vmask"]}
+    recorded = {"params": {"lr": 0.001}, "protocols": {"lime": lime}}  # no n_dev: from before
+    expected = {"params": {"lr": 0.001}, "n_dev": 0, "protocols": {"lime": lime}}
+    # a protocol that now covers one more method measured this run the same way
+    more = {"lime": {**lime, "methods": ["base", "vmask", "evarm"]}}
+    assert _differences(recorded, {**expected, "protocols": more}) == []
+    other_k = {"lime": {**lime, "k": [1]}}
+    assert _differences(recorded, {**expected, "protocols": other_k}) == ["protocols"]
+    assert _differences(recorded, {**expected, "n_dev": 213}) == ["n_dev"]
+
+
+def test_reuse_names_a_wrong_folder(finished, tmp_path):
+    out, _, _ = finished
+    with pytest.raises(FileNotFoundError, match="has no runs/ folder"):
+        run_benchmark(tiny_config(), tmp_path / "a", reuse=tmp_path / "nothing")
+    with pytest.raises(ValueError, match="own output folder"):
+        run_benchmark(tiny_config(), out, reuse=out)
+
+
 def test_parallel_workers_write_the_serial_records(finished, tmp_path, capfd):
     """Two worker processes, one cell each: the seed-0 cell's records equal the serial run's
     (same base model shared in the worker, same seed), and each worker's log names its cell."""
@@ -452,6 +526,10 @@ def test_cli_runs_a_config_file(tweets, tmp_path, capsys):
     assert (out / "runs" / "tweets__cnn__base__seed0.json").is_file()
     text = (out / "tables.md").read_text()
     assert "`mine` profile" in text and "### NAOPC" not in text
+    capsys.readouterr()
+    again = ["benchmark", "run", "--config", str(cfg), "--out", str(tmp_path / "again")]
+    assert main([*again, "--reuse", str(out), "--no-figures"]) == 0
+    assert f"tweets__cnn__base__seed0: reused from {out}" in capsys.readouterr().out
 
 
 def test_variants_judge_and_explainer_options(tweets, tmp_path):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
-import subprocess
 import time
 import warnings
 from collections import Counter
@@ -16,62 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from ._config import (
-    DATASETS,
-    Run,
-    expand_runs,
-    judged_by_base,
-    load_config,
-    select_config,
-)
+from ._config import DATASETS, Run, expand_runs, judged_by_base, load_config, select_config
+from ._environment import environment
 from ._evaluation import _HISTORY_KEYS, _metrics, evaluation_texts
 from ._parallel import resolve_jobs, run_cells
+from ._reuse import reuse_runs
 
 __all__ = ["environment", "run_benchmark", "run_one"]
-
-
-def environment(device: str = "cpu") -> dict:
-    """Versions, machine and thread settings, recorded with every run."""
-    import sklearn
-    import skorch
-    import torch
-    import transformers
-
-    from .. import __version__
-
-    env = {
-        "skinterp": __version__,
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "scikit-learn": sklearn.__version__,
-        "skorch": skorch.__version__,
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "device": device,
-    }
-    if str(device).startswith("cuda") and torch.cuda.is_available():
-        env["gpu"] = torch.cuda.get_device_name(torch.device(device))
-    try:
-        root = Path(__file__).resolve().parents[2]
-        git = ["git", "-C", str(root)]
-        commit = subprocess.run(
-            [*git, "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        # uncommitted changes to the package make the commit alone a wrong provenance
-        dirty = subprocess.run(
-            [*git, "status", "--porcelain", "--", "skinterp"], capture_output=True, text=True
-        ).stdout.strip()
-        env["git_commit"] = commit + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):  # not a git checkout, or no git
-        env["git_commit"] = None
-    return env
 
 
 def _subset(X, y, n):
@@ -210,6 +159,7 @@ def run_benchmark(
     progress: bool = False,
     n_jobs: int | None = None,
     threads: int | None = None,
+    reuse: str | os.PathLike | None = None,
 ) -> list[Path]:
     """Run every cell of a benchmark configuration and write one JSON per run.
 
@@ -247,6 +197,10 @@ def run_benchmark(
     threads : int, optional
         Torch threads of each worker (``n_jobs > 1`` only); default: the CPUs divided among
         the workers, at least 1.
+    reuse : path, optional
+        Another benchmark's output folder: its finished runs whose recorded settings are
+        this configuration's are copied first (base models with their saved model), so only
+        the rest are fitted (:mod:`skinterp.benchmark._reuse` has the rules).
 
     Returns
     -------
@@ -260,6 +214,8 @@ def run_benchmark(
         cfg, datasets=datasets, backbones=backbones, methods=methods, seeds=seeds
     )
     log = log or (lambda _msg: None)
+    if reuse is not None:
+        reuse_runs(selected, out, reuse, log)
     jobs = resolve_jobs(n_jobs)
     if jobs > 1:
         return _run_parallel(
