@@ -32,7 +32,11 @@ import skinterp
 import skinterp.datasets
 from skinterp.benchmark import DATASETS, cut_texts, expand_runs, load_config, select_config
 from skinterp.explain import LimeExplainer
-from skinterp.metrics import make_accuracy_drop_scorer, make_aopc_scorer
+from skinterp.metrics import (
+    make_accuracy_drop_scorer,
+    make_aopc_scorer,
+    make_comprehensiveness_scorer,
+)
 
 
 def _value(text: str):
@@ -72,10 +76,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument(
         "--scorer",
         default="aopc",
-        choices=["aopc", "naopc", "accdrop"],
+        choices=["aopc", "naopc", "drop", "accdrop"],
         help="AOPC@5 (probability), NAOPC@5 (AOPC@5 normalised per text by the best and worst "
         "any ordering reaches, so a more confident setting does not win for its confidence "
-        "alone; beam width 2) or the accuracy lost by deleting the top 5 words (VAT's)",
+        "alone; beam width 2), the probability drop after deleting the top 5 words (SCC eq. "
+        "11, ERASER's comprehensiveness at 5 words) or the accuracy lost by deleting them "
+        "(VAT's)",
     )
     ap.add_argument("--num-samples", type=int, default=500, help="LIME samples per text")
     ap.add_argument("--n-valid", type=int, default=200, help="validation texts scored")
@@ -120,6 +126,7 @@ def main(argv: list[str] | None = None) -> dict:
             "naopc": lambda: make_aopc_scorer(
                 k=5, explainer=explainer, normalization="naopc", beam_width=2
             ),
+            "drop": lambda: make_comprehensiveness_scorer(size=5, explainer=explainer),
             "accdrop": lambda: make_accuracy_drop_scorer(k=5, explainer=explainer),
         }[args.scorer](),
     }
@@ -163,6 +170,7 @@ def main(argv: list[str] | None = None) -> dict:
             "interpretability": {
                 "aopc": "AOPC@5",
                 "naopc": "NAOPC@5",
+                "drop": "probability drop after deleting the top 5 words",
                 "accdrop": "accuracy lost by deleting the top 5 words",
             }[args.scorer]
             + f" of {args.explainer} rankings, judged by the model itself"
@@ -177,8 +185,8 @@ def main(argv: list[str] | None = None) -> dict:
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    # AOPC (and VAT's accuracy drop) results keep their names; NAOPC ones get a suffix
-    suffix = "__naopc" if args.scorer == "naopc" else ""
+    # AOPC (and VAT's accuracy drop) results keep their names; NAOPC and drop ones get a suffix
+    suffix = {"naopc": "__naopc", "drop": "__drop"}.get(args.scorer, "")
     stem = f"{args.dataset}__{args.backbone}__{args.method}{suffix}"
     (out / f"{stem}.json").write_text(json.dumps(record, indent=1) + "\n")
     lines = [
