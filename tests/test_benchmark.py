@@ -314,6 +314,8 @@ def test_reuse_names_a_wrong_folder(finished, tmp_path):
         run_benchmark(tiny_config(), tmp_path / "a", reuse=tmp_path / "nothing")
     with pytest.raises(ValueError, match="own output folder"):
         run_benchmark(tiny_config(), out, reuse=out)
+    with pytest.raises(ValueError, match="reuse and force together"):
+        run_benchmark(tiny_config(), tmp_path / "a", reuse=out, force=True)
 
 
 def test_parallel_workers_write_the_serial_records(finished, tmp_path, capfd):

@@ -215,6 +215,8 @@ def run_benchmark(
     )
     log = log or (lambda _msg: None)
     if reuse is not None:
+        if force:
+            raise ValueError("reuse and force together: force re-runs every run it would copy.")
         reuse_runs(selected, out, reuse, log)
     jobs = resolve_jobs(n_jobs)
     if jobs > 1:
