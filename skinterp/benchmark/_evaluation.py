@@ -8,6 +8,26 @@ import numpy as np
 from ._config import EVALUATION_METRICS, Run
 
 
+def record_config(
+    run: Run, evaluation: dict, protocols: dict, n_train: int, n_dev: int, n_eval: int
+) -> dict:
+    """The ``config`` block of a run's record: how it was fitted and measured."""
+    return {
+        "estimator": run.estimator,
+        "params": dict(run.params),
+        "init_from_base": run.init_from_base,
+        "n_train": n_train,
+        # texts of the data set's dev split the epoch was picked on (0: none given)
+        "n_dev": n_dev,
+        "n_eval": n_eval,
+        "eval_sample": run.eval_sample,
+        "eval_seed": run.eval_seed,
+        "eval_max_words": run.max_words,
+        "evaluation": evaluation,
+        "protocols": {n: p for n, p in (protocols or {}).items() if run.method in p["methods"]},
+    }
+
+
 def _explainer(evaluation: dict):
     """The explainer that ranks words for every metric: a name, with constructor arguments."""
     from ..explain import get_explainer

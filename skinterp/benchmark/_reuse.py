@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ._config import DATASETS, Run, expand_runs, judged_by_base
-from ._evaluation import evaluation_texts
+from ._evaluation import evaluation_texts, record_config
 
 __all__ = ["reuse_runs"]
 
@@ -27,24 +27,14 @@ def _expected_config(run: Run, cfg: dict, data: Any) -> dict:
     """The ``config`` block this run's record will have (what ``run_one`` writes)."""
     n_all = len(data.X_train)
     valid = getattr(data, "X_valid", None)
-    n_valid = 0 if valid is None else len(valid)
-    record = {
-        "estimator": run.estimator,
-        "params": dict(run.params),
-        "init_from_base": run.init_from_base,
-        "n_train": n_all if not run.n_train else min(run.n_train, n_all),
-        "n_dev": n_valid if run.dev_split else 0,
-        "n_eval": len(evaluation_texts(run, data)[0]),
-        "eval_sample": run.eval_sample,
-        "eval_seed": run.eval_seed,
-        "eval_max_words": run.max_words,
-        "evaluation": cfg["evaluation"],
-        "protocols": {
-            name: proto
-            for name, proto in cfg["protocols"].items()
-            if run.method in proto["methods"]
-        },
-    }
+    record = record_config(
+        run,
+        cfg["evaluation"],
+        cfg["protocols"],
+        n_train=n_all if not run.n_train else min(run.n_train, n_all),
+        n_dev=0 if valid is None or not run.dev_split else len(valid),
+        n_eval=len(evaluation_texts(run, data)[0]),
+    )
     return json.loads(json.dumps(record, default=str))  # as the JSON record stores it
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._config import DATASETS, Run, expand_runs, judged_by_base, load_config, select_config
 from ._environment import environment
-from ._evaluation import _HISTORY_KEYS, _metrics, evaluation_texts
+from ._evaluation import _HISTORY_KEYS, _metrics, evaluation_texts, record_config
 from ._parallel import resolve_jobs, run_cells
 from ._reuse import reuse_runs
 
@@ -106,20 +106,14 @@ def run_one(
         "method": run.method,
         "display": run.display,
         "seed": run.seed,
-        "config": {
-            "estimator": cls_name,
-            "params": dict(run.params),
-            "init_from_base": run.init_from_base,
-            "n_train": len(X),
-            # texts of the data set's dev split the epoch was picked on (0: none given)
-            "n_dev": len(fit_kw["validation_data"][0]) if fit_kw else 0,
-            "n_eval": len(X_eval),
-            "eval_sample": run.eval_sample,
-            "eval_seed": run.eval_seed,
-            "eval_max_words": run.max_words,
-            "evaluation": evaluation,
-            "protocols": {name: protocols[name] for name in by_protocol},
-        },
+        "config": record_config(
+            run,
+            evaluation,
+            protocols,
+            n_train=len(X),
+            n_dev=len(fit_kw["validation_data"][0]) if fit_kw else 0,
+            n_eval=len(X_eval),
+        ),
         "metrics": _round(metrics),
         "protocols": _round(by_protocol),
         # per epoch: losses, validation accuracy, the decisiveness of masks / attention, beta
