@@ -247,8 +247,12 @@ def test_reuse_copies_the_runs_finished_with_the_same_settings(finished, tmp_pat
     new = tmp_path / "new"
     # VAT at another learning rate: its record in `out` is not what this config would write
     cfg = tiny_config(method={"vat": {"lr": 0.005}})
+    stale = new / "models" / paths[0].stem / "stale.txt"  # a model left without its record
+    stale.parent.mkdir(parents=True)
+    stale.write_text("x")
     lines = []
     run_benchmark(cfg, new, reuse=out, log=lines.append)
+    assert not stale.exists()
     assert lines[:3] == [
         "tweets__cnn__vat__seed0: not reused, its settings differ (params)",
         f"tweets__cnn__base__seed0: reused from {out}",

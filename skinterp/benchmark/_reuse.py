@@ -115,7 +115,7 @@ def _copy_cell(runs: list[Run], usable: dict, cfg: dict, out: Path, source: Path
             for r in needs_base
             if r.run_id not in usable and not (out / "runs" / f"{r.run_id}.json").exists()
         ]
-        if left and not model.is_dir() and not (out / "models" / base.run_id).is_dir():
+        if left and not model.is_dir():
             log(
                 f"{base.run_id}: not reused, {left[0]} still has to start from (or be judged by) "
                 f"it and its saved model is not in {source / 'models'}"
@@ -130,9 +130,10 @@ def _copy_cell(runs: list[Run], usable: dict, cfg: dict, out: Path, source: Path
             continue
         shutil.copy2(usable[run.run_id], out / "runs" / f"{run.run_id}.json")
         model = source / "models" / run.run_id
-        if run.method == "base" and model.is_dir():
+        if run.method == "base":  # a model saved here before belongs to no record here
             shutil.rmtree(out / "models" / run.run_id, ignore_errors=True)
-            shutil.copytree(model, out / "models" / run.run_id)
+            if model.is_dir():
+                shutil.copytree(model, out / "models" / run.run_id)
         copied.append(run.run_id)
         log(f"{run.run_id}: reused from {source}")
     return copied
