@@ -1,5 +1,5 @@
 """Does VAT's attention flatten because of the N(0, I) prior, or because of the bottleneck
-itself? VAT on one claims-profile LSTM cell (seed 0, beta = 0.01) with eq. 8's prior
+itself? VAT on one claims-profile LSTM cell (beta = 0.01, one seed) with eq. 8's prior
 ``r(z)`` replaced by the best Gaussian for each batch: per dimension, the mean and the
 variance of the batch's aggregate posterior (``m = mean(u)``, ``v = mean(sigma^2) + var(u)``).
 That prior moves with ``R``, so shrinking ``R`` earns nothing; the KL left is the bound on
