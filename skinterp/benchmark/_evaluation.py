@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._config import EVALUATION_METRICS, Run
+from ._config import DATASETS, EVALUATION_METRICS, Run
 
 
 def record_config(
@@ -129,6 +129,21 @@ def cut_texts(X, max_words: int | None) -> list:
     if not max_words:
         return X
     return [" ".join(x.split()[:max_words]) for x in X]
+
+
+def load_data(name: str):
+    """A benchmark data set by its name in ``DATASETS`` (its loader from
+    :mod:`skinterp.datasets`)."""
+    from .. import datasets
+
+    return getattr(datasets, DATASETS[name][0])()
+
+
+def training_texts(run: Run, data) -> tuple:
+    """The texts and labels ``run`` is fitted on: the first ``run.n_train`` of ``data``'s
+    training split (all of them with None or 0)."""
+    X, y, n = data.X_train, data.y_train, run.n_train
+    return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
 
 
 def evaluation_texts(run: Run, data) -> tuple[list, list]:

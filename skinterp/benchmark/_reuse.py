@@ -17,21 +17,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._config import DATASETS, Run, expand_runs, judged_by_base
-from ._evaluation import evaluation_texts, record_config
+from ._config import Run, expand_runs, judged_by_base
+from ._evaluation import evaluation_texts, load_data, record_config, training_texts
 
 __all__ = ["reuse_runs"]
 
 
 def _expected_config(run: Run, cfg: dict, data: Any) -> dict:
     """The ``config`` block this run's record will have (what ``run_one`` writes)."""
-    n_all = len(data.X_train)
     valid = getattr(data, "X_valid", None)
     record = record_config(
         run,
         cfg["evaluation"],
         cfg["protocols"],
-        n_train=n_all if not run.n_train else min(run.n_train, n_all),
+        n_train=len(training_texts(run, data)[0]),
         n_dev=0 if valid is None or not run.dev_split else len(valid),
         n_eval=len(evaluation_texts(run, data)[0]),
     )
@@ -91,9 +90,7 @@ def reuse_runs(
             if (out / "runs" / f"{run.run_id}.json").exists() or not src.exists():
                 continue
             if run.dataset not in loaded:
-                import skinterp.datasets as ds
-
-                loaded = {run.dataset: getattr(ds, DATASETS[run.dataset][0])()}
+                loaded = {run.dataset: load_data(run.dataset)}
             recorded = json.loads(src.read_text()).get("config", {})
             diff = _differences(recorded, _expected_config(run, cfg, loaded[run.dataset]))
             if diff:

@@ -14,17 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from ._config import DATASETS, Run, expand_runs, judged_by_base, load_config, select_config
+from ._config import Run, expand_runs, judged_by_base, load_config, select_config
 from ._environment import environment
-from ._evaluation import _HISTORY_KEYS, _metrics, evaluation_texts, record_config
+from ._evaluation import (
+    _HISTORY_KEYS,
+    _metrics,
+    evaluation_texts,
+    load_data,
+    record_config,
+    training_texts,
+)
 from ._parallel import resolve_jobs, run_cells
 from ._reuse import reuse_runs
 
 __all__ = ["environment", "run_benchmark", "run_one"]
-
-
-def _subset(X, y, n):
-    return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
 
 
 def _round(v: Any) -> Any:
@@ -77,7 +80,7 @@ def run_one(
             raise ValueError(f"{run.run_id}: this method starts from the trained base model.")
         params["init_from"] = FrozenEstimator(base)
     clf = getattr(skinterp, cls_name)(**params, random_state=run.seed)
-    X, y = _subset(data.X_train, data.y_train, run.n_train)
+    X, y = training_texts(run, data)
     X_eval, y_eval = evaluation_texts(run, data)
     fit_kw = {}
     if run.dev_split:
@@ -259,9 +262,7 @@ def run_benchmark(
             log(f"[{i}/{len(runs)}] {run.run_id}: done before, its saved model loaded")
             continue
         if run.dataset not in loaded:
-            import skinterp.datasets as ds
-
-            loaded = {run.dataset: getattr(ds, DATASETS[run.dataset][0])()}
+            loaded = {run.dataset: load_data(run.dataset)}
         if run.plausibility and lexicon is None:
             from ..datasets import load_vader_lexicon
 
