@@ -37,11 +37,9 @@ def _parse_params(pairs: list[str] | None) -> dict:
 def _load_data(name: str, train_size: int | None, seed: int):
     import numpy as np
 
-    import skinterp.datasets as ds
+    from .benchmark import load_data
 
-    from .benchmark import DATASETS
-
-    data = getattr(ds, DATASETS[name][0])()
+    data = load_data(name)
     data.classes = np.arange(len(data.target_names))
     if train_size and train_size < len(data.X_train):
         keep = np.sort(np.random.default_rng(seed).choice(len(data.X_train), train_size, False))

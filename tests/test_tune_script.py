@@ -28,3 +28,45 @@ def test_choose_takes_the_most_interpretable_setting_within_the_accuracy_margin(
     assert tune.choose(results, margin=0.02) == 1  # 0.90 is 11 points less accurate
     assert tune.choose(results, margin=0.0) == 3
     assert tune.choose(results, margin=1.0) == 2
+
+
+def test_main_searches_the_grid_on_validation_texts(tmp_path, monkeypatch):
+    """End to end on a real subset: every setting fitted, scored on the validation texts only,
+    the record and its markdown written, the choice one of the grid's settings."""
+    from conftest import need_data
+
+    import skinterp.datasets
+
+    full = need_data(skinterp.datasets.load_tweets)
+    small = type(full)(
+        X_train=full.X_train[:150],
+        y_train=full.y_train[:150],
+        X_valid=full.X_valid,
+        y_valid=full.y_valid,
+        target_names=full.target_names,
+    )
+    asked = []
+    monkeypatch.setattr(tune, "load_data", lambda name: asked.append(name) or small)
+    config = tmp_path / "tiny.toml"
+    config.write_text('extends = "claims"\n[backbone.cnn]\nmax_epochs = 1\nnum_filters = 4\n')
+    argv = ["--dataset", "tweets", "--backbone", "cnn", "--method", "vmask"]
+    argv += ["--grid", "beta=0.1,1", "--profile", str(config), "--explainer", "native"]
+    argv += ["--scorer", "accdrop", "--n-valid", "20", "--out", str(tmp_path / "out")]
+    record = tune.main(argv)
+
+    assert asked == ["tweets"]
+    assert [r["beta"] for r in record["results"]] == [0.1, 1]
+    assert all(0 <= r["accuracy"] <= 1 for r in record["results"])
+    assert record["chosen"]["beta"] in (0.1, 1)
+    assert (record["n_train"], record["n_valid"]) == (150, 20)
+    stem = tmp_path / "out" / "tweets__cnn__vmask"
+    assert stem.with_suffix(".json").exists()
+    assert "[variants.vmask-tuned]" in stem.with_suffix(".md").read_text()
+
+
+def test_main_names_a_parameter_the_estimator_lacks(tmp_path):
+    with pytest.raises(SystemExit, match=r"VMaskClassifier has no parameter\(s\) \['betta'\]"):
+        tune.main(
+            ["--dataset", "tweets", "--backbone", "cnn", "--method", "vmask"]
+            + ["--grid", "betta=1", "--out", str(tmp_path)]
+        )

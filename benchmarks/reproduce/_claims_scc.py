@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import skinterp
-import skinterp.datasets as ds
-from skinterp.benchmark import expand_runs, load_config, select_config
+from skinterp.benchmark import expand_runs, load_config, load_data, select_config
 
 DATASETS = {"rt": "rotten_tomatoes", "tw": "tweets"}
 
@@ -21,7 +20,7 @@ def claims_scc(dataset: str, backbone: str, seed: int, **overrides):
     )
     (run,) = expand_runs(cfg)  # the parameters are the same for every seed
     clf = skinterp.SCCClassifier(**{**run.params, **overrides}, random_state=seed)
-    return clf, getattr(ds, f"load_{name}")(), run
+    return clf, load_data(name), run
 
 
 def fit_and_report(clf, data, **fields) -> None:

@@ -21,8 +21,7 @@ from pathlib import Path
 from skorch.callbacks import Callback
 
 import skinterp
-import skinterp.datasets as ds
-from skinterp.benchmark import BACKBONES, DATASETS, METHODS
+from skinterp.benchmark import BACKBONES, DATASETS, METHODS, load_data
 
 OUT = Path(__file__).parent / "results" / "tuning" / "epoch_curves.jsonl"
 
@@ -50,7 +49,7 @@ def main(argv=None) -> None:
     p.add_argument("--params", default="{}", help="JSON of estimator parameters on top")
     p.add_argument("--max-epochs", type=int, default=None, help="default: the estimator's")
     args = p.parse_args(argv)
-    data = getattr(ds, DATASETS[args.dataset][0])()
+    data = load_data(args.dataset)
     cls_name, extra, _ = METHODS[args.method]
     params = {**BACKBONES[args.backbone], **extra, **json.loads(args.params)}
     params.pop("max_epochs", None)  # the estimator's own default, as a user gets it

@@ -29,8 +29,14 @@ import torch
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
 import skinterp
-import skinterp.datasets
-from skinterp.benchmark import DATASETS, cut_texts, expand_runs, load_config, select_config
+from skinterp.benchmark import (
+    DATASETS,
+    cut_texts,
+    expand_runs,
+    load_config,
+    load_data,
+    select_config,
+)
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import (
     make_accuracy_drop_scorer,
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> dict:
     if unknown:
         raise SystemExit(f"{run.estimator} has no parameter(s) {sorted(unknown)}.")
 
-    data = getattr(skinterp.datasets, DATASETS[args.dataset][0])()
+    data = load_data(args.dataset)
     rng = np.random.RandomState(args.seed)
     valid = rng.choice(len(data.X_valid), min(args.n_valid, len(data.X_valid)), replace=False)
     # scored as the claims score test texts: BBC articles cut to their first 40 words

@@ -20,8 +20,7 @@ import torch
 from sklearn.frozen import FrozenEstimator
 
 import skinterp
-import skinterp.datasets as ds
-from skinterp.benchmark import DATASETS, expand_runs, load_config, select_config
+from skinterp.benchmark import expand_runs, load_config, load_data, select_config
 from skinterp.benchmark._evaluation import _eval_subset  # the claims' own draw of texts
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import aopc_score
@@ -36,7 +35,7 @@ cfg = select_config(
     load_config("claims"), datasets=[ds_name], backbones=[backbone], methods=["vmask"]
 )
 runs = {r.method: r for r in expand_runs({**cfg, "seeds": [seed]})}
-data = getattr(ds, DATASETS[ds_name][0])()
+data = load_data(ds_name)
 X, y = _eval_subset(data, runs["vmask"].n_eval, runs["vmask"].eval_sample, runs["vmask"].eval_seed)
 if backbone == "cnn":
     base = skinterp.load(

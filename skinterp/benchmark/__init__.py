@@ -18,7 +18,7 @@ from ._config import (
     load_config,
     select_config,
 )
-from ._evaluation import cut_texts, evaluation_texts
+from ._evaluation import cut_texts, evaluation_texts, load_data, training_texts
 from ._report import build_report, load_runs
 from ._run import environment, run_benchmark, run_one
 
@@ -36,8 +36,10 @@ __all__ = [
     "evaluation_texts",
     "expand_runs",
     "load_config",
+    "load_data",
     "load_runs",
     "run_benchmark",
     "run_one",
     "select_config",
+    "training_texts",
 ]
