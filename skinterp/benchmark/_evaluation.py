@@ -132,16 +132,40 @@ def cut_texts(X, max_words: int | None) -> list:
 
 
 def load_data(name: str):
-    """A benchmark data set by its name in ``DATASETS`` (its loader from
-    :mod:`skinterp.datasets`)."""
+    """A benchmark data set by its name.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``DATASETS`` (``"rotten_tomatoes"``, ``"tweets"``, ``"bbc_news"``, ...).
+
+    Returns
+    -------
+    Bunch
+        What the data set's loader in :mod:`skinterp.datasets` returns: ``X_train``,
+        ``y_train``, ``X_valid``, ``y_valid``, ``X_test``, ``y_test``, ``target_names``.
+    """
     from .. import datasets
 
     return getattr(datasets, DATASETS[name][0])()
 
 
 def training_texts(run: Run, data) -> tuple:
-    """The texts and labels ``run`` is fitted on: the first ``run.n_train`` of ``data``'s
-    training split (all of them with None or 0)."""
+    """The texts and labels ``run`` is fitted on.
+
+    Parameters
+    ----------
+    run : Run
+        One run of an expanded configuration (:func:`expand_runs`).
+    data : Bunch
+        Its data set, from :func:`load_data`.
+
+    Returns
+    -------
+    (X, y)
+        The first ``run.n_train`` texts and labels of the training split; all of them when
+        ``run.n_train`` is None or 0.
+    """
     X, y, n = data.X_train, data.y_train, run.n_train
     return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
 
