@@ -66,7 +66,5 @@ def test_main_searches_the_grid_on_validation_texts(tmp_path, monkeypatch):
 
 def test_main_names_a_parameter_the_estimator_lacks(tmp_path):
     with pytest.raises(SystemExit, match=r"VMaskClassifier has no parameter\(s\) \['betta'\]"):
-        tune.main(
-            ["--dataset", "tweets", "--backbone", "cnn", "--method", "vmask"]
-            + ["--grid", "betta=1", "--out", str(tmp_path)]
-        )
+        argv = ["--dataset", "tweets", "--backbone", "cnn", "--method", "vmask"]
+        tune.main([*argv, "--grid", "betta=1", "--out", str(tmp_path)])
