@@ -14,6 +14,7 @@ from skinterp.benchmark import (
     build_report,
     expand_runs,
     load_config,
+    load_data,
     load_runs,
     run_benchmark,
     select_config,
@@ -130,6 +131,11 @@ def test_bad_configs_name_the_problem(change, message):
             cfg[key] = value
     with pytest.raises(ValueError, match=message):
         load_config(cfg)
+
+
+def test_load_data_names_an_unknown_data_set():
+    with pytest.raises(ValueError, match=r"Unknown data set 'imdb'; choose one of \['amazon'"):
+        load_data("imdb")
 
 
 def test_config_file_errors(tmp_path):

@@ -147,6 +147,8 @@ def load_data(name: str):
     """
     from .. import datasets
 
+    if name not in DATASETS:
+        raise ValueError(f"Unknown data set {name!r}; choose one of {sorted(DATASETS)}.")
     return getattr(datasets, DATASETS[name][0])()
 
 
