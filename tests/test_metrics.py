@@ -375,13 +375,16 @@ def test_evaluate_equals_the_metric_functions(fitted_cnn, toy):
     got = dict(zip(report["metric"], report["value"], strict=True))
     kw = {"explanations": exps}
     assert got["accuracy"] == pytest.approx(fitted_cnn.score(X, toy[1][:8]))
+    # the model's float32 probabilities of the same texts, predicted in other batches, agree
+    # to float32 rounding (seen: 3e-8), not bit for bit
+    f32 = {"rtol": 1e-6, "atol": 1e-7}
     np.testing.assert_allclose(
-        [got["aopc@1"], got["aopc@3"]], aopc_score(fitted_cnn, X, k=[1, 3], **kw), atol=1e-12
+        [got["aopc@1"], got["aopc@3"]], aopc_score(fitted_cnn, X, k=[1, 3], **kw), **f32
     )
     naopc = aopc_score(
         fitted_cnn, X[:5], k=[1, 3], normalization="naopc", beam_width=2, explanations=exps[:5]
     )
-    np.testing.assert_allclose([got["naopc@1"], got["naopc@3"]], naopc, atol=1e-12)
+    np.testing.assert_allclose([got["naopc@1"], got["naopc@3"]], naopc, **f32)
     curve = posthoc_accuracy_curve(fitted_cnn, X, k=4, **kw)
     assert [got["posthoc_accuracy@1"], got["posthoc_accuracy@3"]] == [curve[0], curve[2]]
     np.testing.assert_allclose(report.attrs["curves"]["posthoc_accuracy"]["occlusion"], curve)
