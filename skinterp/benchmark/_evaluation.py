@@ -172,6 +172,15 @@ def training_texts(run: Run, data) -> tuple:
     return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
 
 
+def dev_texts(run: Run, data) -> tuple[list, list] | None:
+    """The dev-split texts and labels ``run`` scores (and picks) its epochs on, passed to
+    ``fit`` as ``validation_data``; None when the run uses none or the data set has none."""
+    valid = getattr(data, "X_valid", None)
+    if not run.dev_split or valid is None or len(valid) == 0:
+        return None
+    return list(valid), list(data.y_valid)
+
+
 def evaluation_texts(run: Run, data) -> tuple[list, list]:
     """The test texts and labels ``run`` is evaluated on: ``run.n_eval`` of ``data``'s test
     split (the first, or drawn at random with ``run.eval_seed``), cut to ``run.max_words``."""

@@ -18,20 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from ._config import Run, expand_runs, judged_by_base
-from ._evaluation import evaluation_texts, load_data, record_config, training_texts
+from ._evaluation import dev_texts, evaluation_texts, load_data, record_config, training_texts
 
 __all__ = ["reuse_runs"]
 
 
 def _expected_config(run: Run, cfg: dict, data: Any) -> dict:
     """The ``config`` block this run's record will have (what ``run_one`` writes)."""
-    valid = getattr(data, "X_valid", None)
+    dev = dev_texts(run, data)
     record = record_config(
         run,
         cfg["evaluation"],
         cfg["protocols"],
         n_train=len(training_texts(run, data)[0]),
-        n_dev=0 if valid is None or not run.dev_split else len(valid),
+        n_dev=0 if dev is None else len(dev[0]),
         n_eval=len(evaluation_texts(run, data)[0]),
     )
     return json.loads(json.dumps(record, default=str))  # as the JSON record stores it

@@ -19,6 +19,7 @@ from ._environment import environment
 from ._evaluation import (
     _HISTORY_KEYS,
     _metrics,
+    dev_texts,
     evaluation_texts,
     load_data,
     record_config,
@@ -82,14 +83,13 @@ def run_one(
     clf = getattr(skinterp, cls_name)(**params, random_state=run.seed)
     X, y = training_texts(run, data)
     X_eval, y_eval = evaluation_texts(run, data)
-    fit_kw = {}
-    if run.dev_split:
-        if getattr(data, "X_valid", None) is None or len(data.X_valid) == 0:
-            raise ValueError(
-                f"{run.run_id}: [data] validation = 'dataset', but {run.dataset} has no "
-                "validation split; use validation = 'holdout'."
-            )
-        fit_kw["validation_data"] = (list(data.X_valid), list(data.y_valid))
+    dev = dev_texts(run, data)
+    if run.dev_split and dev is None:
+        raise ValueError(
+            f"{run.run_id}: [data] validation = 'dataset', but {run.dataset} has no "
+            "validation split; use validation = 'holdout'."
+        )
+    fit_kw = {} if dev is None else {"validation_data": dev}
     start = time.perf_counter()
     clf.fit(X, y, **fit_kw)
     fit_s = time.perf_counter() - start
@@ -114,7 +114,7 @@ def run_one(
             evaluation,
             protocols,
             n_train=len(X),
-            n_dev=len(fit_kw["validation_data"][0]) if fit_kw else 0,
+            n_dev=0 if dev is None else len(dev[0]),
             n_eval=len(X_eval),
         ),
         "metrics": _round(metrics),
