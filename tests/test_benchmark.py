@@ -138,6 +138,18 @@ def test_load_data_names_an_unknown_data_set():
         load_data("imdb")
 
 
+def test_text_helpers_name_a_wrong_run_or_data_set(tweets):
+    from skinterp.benchmark import evaluation_texts, training_texts
+
+    run = expand_runs(load_config(tiny_config()))[0]
+    for helper in (training_texts, evaluation_texts):
+        with pytest.raises(TypeError, match=r"run must be a Run .*got dict"):
+            helper({"n_train": 10}, tweets)
+        with pytest.raises(TypeError, match=r"data must be a data set from load_data\('tweets'\)"):
+            helper(run, (tweets.X_train, tweets.y_train))
+    assert len(training_texts(run, tweets)[0]) == min(run.n_train or 10**9, len(tweets.X_train))
+
+
 def test_config_file_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="neither a profile"):
         load_config(tmp_path / "missing.toml")

@@ -20,8 +20,13 @@ import torch
 from sklearn.frozen import FrozenEstimator
 
 import skinterp
-from skinterp.benchmark import expand_runs, load_config, load_data, select_config
-from skinterp.benchmark._evaluation import _eval_subset  # the claims' own draw of texts
+from skinterp.benchmark import (
+    evaluation_texts,
+    expand_runs,
+    load_config,
+    load_data,
+    select_config,
+)
 from skinterp.explain import LimeExplainer
 from skinterp.metrics import aopc_score
 
@@ -36,7 +41,7 @@ cfg = select_config(
 )
 runs = {r.method: r for r in expand_runs({**cfg, "seeds": [seed]})}
 data = load_data(ds_name)
-X, y = _eval_subset(data, runs["vmask"].n_eval, runs["vmask"].eval_sample, runs["vmask"].eval_seed)
+X, y = evaluation_texts(runs["vmask"], data)  # the claims' own texts, cut as they evaluate them
 if backbone == "cnn":
     base = skinterp.load(
         HERE / "results" / "vmask-t4-seeds" / "models" / f"{ds_name}__cnn__base__seed{seed}"

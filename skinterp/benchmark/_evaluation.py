@@ -168,6 +168,7 @@ def training_texts(run: Run, data) -> tuple:
         The first ``run.n_train`` texts and labels of the training split; all of them when
         ``run.n_train`` is None or 0.
     """
+    _check_run_and_data(run, data, "X_train")
     X, y, n = data.X_train, data.y_train, run.n_train
     return (X, y) if not n or n >= len(X) else (X[:n], y[:n])
 
@@ -184,8 +185,22 @@ def dev_texts(run: Run, data) -> tuple[list, list] | None:
 def evaluation_texts(run: Run, data) -> tuple[list, list]:
     """The test texts and labels ``run`` is evaluated on: ``run.n_eval`` of ``data``'s test
     split (the first, or drawn at random with ``run.eval_seed``), cut to ``run.max_words``."""
+    _check_run_and_data(run, data, "X_test")
     X, y = _eval_subset(data, run.n_eval, run.eval_sample, run.eval_seed)
     return cut_texts(X, run.max_words), y
+
+
+def _check_run_and_data(run: Run, data, split: str) -> None:
+    """Name a wrong argument of the public text helpers instead of an AttributeError."""
+    if not isinstance(run, Run):
+        raise TypeError(
+            f"run must be a Run (one entry of expand_runs(config)), got {type(run).__name__}."
+        )
+    if not hasattr(data, split):
+        raise TypeError(
+            f"data must be a data set from load_data({run.dataset!r}) with {split}, got "
+            f"{type(data).__name__}."
+        )
 
 
 def _eval_subset(data, n: int, sample: str, seed: int):
