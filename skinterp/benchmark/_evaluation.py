@@ -167,6 +167,11 @@ def training_texts(run: Run, data) -> tuple:
     (X, y)
         The first ``run.n_train`` texts and labels of the training split; all of them when
         ``run.n_train`` is None or 0.
+
+    Raises
+    ------
+    TypeError
+        When ``run`` is not a :class:`Run` or ``data`` has no training split.
     """
     _check_run_and_data(run, data, "X_train")
     X, y, n = data.X_train, data.y_train, run.n_train
