@@ -140,9 +140,10 @@ def test_load_data_names_an_unknown_data_set():
 
 def test_text_helpers_name_a_wrong_run_or_data_set(tweets):
     from skinterp.benchmark import evaluation_texts, training_texts
+    from skinterp.benchmark._evaluation import dev_texts
 
     run = expand_runs(load_config(tiny_config()))[0]
-    for helper in (training_texts, evaluation_texts):
+    for helper in (training_texts, dev_texts, evaluation_texts):
         with pytest.raises(TypeError, match=r"run must be a Run .*got dict"):
             helper({"n_train": 10}, tweets)
         with pytest.raises(TypeError, match=r"data must be a data set from load_data\('tweets'\)"):

@@ -9,16 +9,17 @@ from ._config import DATASETS, EVALUATION_METRICS, Run
 
 
 def record_config(
-    run: Run, evaluation: dict, protocols: dict, n_train: int, n_dev: int, n_eval: int
+    run: Run, evaluation: dict, protocols: dict, n_train: int, dev: tuple | None, n_eval: int
 ) -> dict:
-    """The ``config`` block of a run's record: how it was fitted and measured."""
+    """The ``config`` block of a run's record: how it was fitted and measured; ``dev`` is
+    :func:`dev_texts`' answer (None: no dev split)."""
     return {
         "estimator": run.estimator,
         "params": dict(run.params),
         "init_from_base": run.init_from_base,
         "n_train": n_train,
         # texts of the data set's dev split the epoch was picked on (0: none given)
-        "n_dev": n_dev,
+        "n_dev": 0 if dev is None else len(dev[0]),
         "n_eval": n_eval,
         "eval_sample": run.eval_sample,
         "eval_seed": run.eval_seed,
@@ -181,6 +182,7 @@ def training_texts(run: Run, data) -> tuple:
 def dev_texts(run: Run, data) -> tuple[list, list] | None:
     """The dev-split texts and labels ``run`` scores (and picks) its epochs on, passed to
     ``fit`` as ``validation_data``; None when the run uses none or the data set has none."""
+    _check_run_and_data(run, data, "X_train")
     valid = getattr(data, "X_valid", None)
     if not run.dev_split or valid is None or len(valid) == 0:
         return None

@@ -31,7 +31,7 @@ def _expected_config(run: Run, cfg: dict, data: Any) -> dict:
         cfg["evaluation"],
         cfg["protocols"],
         n_train=len(training_texts(run, data)[0]),
-        n_dev=0 if dev is None else len(dev[0]),
+        dev=dev,
         n_eval=len(evaluation_texts(run, data)[0]),
     )
     return json.loads(json.dumps(record, default=str))  # as the JSON record stores it

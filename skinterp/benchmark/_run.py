@@ -114,7 +114,7 @@ def run_one(
             evaluation,
             protocols,
             n_train=len(X),
-            n_dev=0 if dev is None else len(dev[0]),
+            dev=dev,
             n_eval=len(X_eval),
         ),
         "metrics": _round(metrics),
