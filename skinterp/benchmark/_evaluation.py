@@ -181,7 +181,8 @@ def training_texts(run: Run, data) -> tuple:
 
 def dev_texts(run: Run, data) -> tuple[list, list] | None:
     """The dev-split texts and labels ``run`` scores (and picks) its epochs on, passed to
-    ``fit`` as ``validation_data``; None when the run uses none or the data set has none."""
+    ``fit`` as ``validation_data``; None when the run uses none or the data set has none.
+    A ``TypeError`` names a ``run`` that is not a :class:`Run` or a ``data`` that is no data set."""
     _check_run_and_data(run, data, "X_train")
     valid = getattr(data, "X_valid", None)
     if not run.dev_split or valid is None or len(valid) == 0:
