@@ -2,7 +2,7 @@
 
 from . import plotting  # noqa: F401  (registers the HTML views of Explanation and reports)
 from ._version import __version__
-from .core import TextClassifier, load
+from .core import ModelFileError, TextClassifier, load
 from .corpus import explain_corpus
 from .explain import Explanation
 from .methods import (
@@ -29,6 +29,7 @@ __all__ = [
     "Explanation",
     "IBAClassifier",
     "L2XClassifier",
+    "ModelFileError",
     "PCTClassifier",
     "SCCClassifier",
     "SCLClassifier",

@@ -61,8 +61,32 @@ def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
         )
     meta = {}
     if (folder / META_FILE).is_file():
-        meta = json.loads((folder / META_FILE).read_text())
+        meta = _read_run_meta(folder / META_FILE)
     return load(folder), meta
+
+
+def _read_run_meta(path: Path) -> dict:
+    """``run.json`` of ``skinterp fit`` as data: an object of plain values, the names used
+    on the command line strings, or an error naming the file and key."""
+    try:
+        meta = json.loads(path.read_bytes())
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}).") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: a JSON object expected, got {type(meta).__name__}.")
+    for key in ("estimator", "method", "dataset"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise ValueError(f"{path}: {key}: expected a string, got {type(meta[key]).__name__}.")
+    for key in ("classes", "target_names"):
+        if meta.get(key) is not None and not isinstance(meta[key], list):
+            raise ValueError(f"{path}: {key}: expected a list, got {type(meta[key]).__name__}.")
+    data = meta.get("data", {})
+    columns = data.get("columns", {}) if isinstance(data, dict) else None
+    if not isinstance(columns, dict) or not all(
+        v is None or isinstance(v, str) for v in columns.values()
+    ):
+        raise ValueError(f"{path}: data.columns: expected an object of column names.")
+    return meta
 
 
 def fit_command(args: argparse.Namespace) -> int:

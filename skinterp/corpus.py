@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,18 +98,54 @@ def _frames_of(source, chunk_size: int, read: dict) -> tuple[Iterator[pd.DataFra
     return (pd.DataFrame({"text": pd.Series(c, dtype=object)}) for c in chunks), total
 
 
-def _fingerprint(estimator, source, settings: dict) -> dict:
-    """What a resumed run must share with the interrupted one."""
+def model_identity(estimator: Any) -> str:
+    """A stable identity of a fitted model's content: equal for two loads of one saved model,
+    in any process. skinterp estimators (also inside a ``Pipeline``) hash their weights,
+    tokenizer and parameters; any other scikit-learn model is hashed with ``joblib.hash``."""
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    from .core import content_hash
+
+    if isinstance(estimator, Pipeline):
+        return joblib.hash([(name, model_identity(step)) for name, step in estimator.steps])
+    if hasattr(estimator, "module_") and hasattr(estimator, "tokenizer_"):
+        return content_hash(estimator)
+    try:
+        return joblib.hash(estimator)
+    except Exception:  # an unpicklable model: compare its type only
+        return type(estimator).__name__
+
+
+def _source_identity(source: Any) -> Any:
+    """Path, size and SHA-256 of a file (or of a folder's files); a DataFrame's content hash;
+    None for an iterable (it can be read only once: resumed by position)."""
+    import hashlib
+
     import joblib
 
+    if isinstance(source, str | os.PathLike) and Path(source).exists():
+        path = Path(source)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        digest = hashlib.sha256()
+        for f in files:
+            digest.update(f.relative_to(path).as_posix().encode() if path.is_dir() else b"")
+            with open(f, "rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(2**20), b""):
+                    digest.update(block)
+        return {"path": str(path.resolve()), "sha256": digest.hexdigest()}
+    if isinstance(source, pd.DataFrame):
+        return {"dataframe": joblib.hash(source)}
+    return None
+
+
+def _fingerprint(estimator, source, settings: dict) -> dict:
+    """What a resumed run must share with the interrupted one: stable content only."""
     out = dict(settings)
-    try:
-        out["model"] = joblib.hash(estimator)
-    except Exception:  # an unpicklable model: compare its type only
-        out["model"] = type(estimator).__name__
-    if isinstance(source, str | os.PathLike) and Path(source).is_file():
-        st = Path(source).stat()
-        out["source"] = {"path": str(Path(source).resolve()), "bytes": st.st_size}
+    out["model"] = model_identity(estimator)
+    identity = _source_identity(source)
+    if identity is not None:
+        out["source"] = identity
     return out
 
 
@@ -244,15 +281,24 @@ def explain_corpus(
     manifest = parts_dir / "settings.json"
     if overwrite and parts_dir.exists():
         shutil.rmtree(parts_dir)
-    if manifest.exists() and json.loads(manifest.read_text()) != settings:
+    finished = list(parts_dir.glob("part-*")) if parts_dir.exists() else []
+    if finished and manifest.exists() and json.loads(manifest.read_text()) != settings:
         raise ValueError(
             f"{parts_dir} holds an unfinished run with other settings (model, explainer, k, "
             "chunk size or input); pass overwrite=True (--force) to start again."
         )
     parts_dir.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps(settings))
+    tmp = manifest.with_suffix(".tmp")
+    tmp.write_text(json.dumps(settings))
+    os.replace(tmp, manifest)
 
     job = _Job(estimator, parts_dir, kind, explainer, k, random_state)
+    if job.done and verbose:
+        print(
+            f"resuming {parts_dir}: {len(job.done)} finished chunks are kept "
+            "(pass overwrite=True / --force to start again)",
+            file=sys.stderr,
+        )
     client, own_client = _dask_client(client)
     dask_df = type(source).__module__.startswith("dask")
     if dask_df:

@@ -145,6 +145,7 @@ def test_errors(fitted_cnn, corpus, tmp_path):
     parts = tmp_path / "i.jsonl.parts"
     parts.mkdir()
     (parts / "settings.json").write_text(json.dumps({"k": 99}))
+    (parts / "part-000000.jsonl").write_text("{}\n")
     with pytest.raises(ValueError, match="other settings"):
         explain_corpus(fitted_cnn, df, tmp_path / "i.jsonl", text_column="review", verbose=0)
     explain_corpus(
@@ -192,3 +193,64 @@ def test_dask_workers_give_the_local_output(fitted_cnn, corpus, tmp_path):
     assert parts["row"].tolist() == list(range(len(df)))
     assert parts["id"].tolist() == df["key"].tolist()
     assert parts["prediction"].tolist() == local["prediction"].tolist()
+
+
+def test_two_loads_of_a_saved_model_share_one_identity(fitted_cnn, tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skinterp import load
+    from skinterp.corpus import model_identity
+
+    folder = fitted_cnn.save(tmp_path / "m")
+    a, b = load(folder), load(folder)
+    assert model_identity(a) == model_identity(b) == model_identity(fitted_cnn)
+    pipe = lambda m: make_pipeline(FunctionTransformer(), m)  # noqa: E731
+    assert model_identity(pipe(a)) == model_identity(pipe(b))
+    other = load(folder)
+    with __import__("torch").no_grad():
+        next(other.module_.parameters())[0].add_(1e-3)
+    assert model_identity(other) != model_identity(a)
+
+
+def test_a_cli_run_killed_with_sigkill_resumes_in_a_new_process(fitted_cnn, tmp_path):
+    """`skinterp explain MODEL --input --output` killed mid-run (SIGKILL), then the same
+    command: it resumes without --force, keeps the finished chunks, every row appears once and
+    the output equals an uninterrupted run's."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from skinterp import load
+
+    model = fitted_cnn.save(tmp_path / "model")
+    texts = [f"{t} {i}" for i, t in enumerate(["a great film", "a dull plot", "i loved it"] * 700)]
+    pd.DataFrame({"text": texts}).to_csv(tmp_path / "in.csv", index=False)
+    out = tmp_path / "out.parquet"
+    cmd = [sys.executable, "-m", "skinterp.cli", "explain", str(model), "--input",
+           str(tmp_path / "in.csv"), "--output", str(out), "--explainer", "lime",
+           "--chunk-size", "20"]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    parts = tmp_path / "out.parquet.parts"
+    deadline = time.time() + 300
+    while len(list(parts.glob("part-*.parquet"))) < 3:
+        assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
+        assert time.time() < deadline, "the run made no progress"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = {p.name: p.stat().st_mtime_ns for p in parts.glob("part-*.parquet")}
+    assert 3 <= len(kept) < 105 and not out.exists()
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{len(kept)} finished chunks are kept" in again.stderr
+    got = pd.read_parquet(out)
+    assert got["row"].tolist() == list(range(len(texts)))  # every row exactly once, in order
+    whole = explain_corpus(
+        load(model), tmp_path / "in.csv", tmp_path / "whole.parquet", explainer="lime",
+        chunk_size=20, verbose=0,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(got, pd.read_parquet(whole))

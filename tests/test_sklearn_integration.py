@@ -254,3 +254,29 @@ def test_adam_runs_fused_unless_the_user_chose_an_implementation(toy):
         assert not chosen.optimizer_.defaults.get("fused")
     sgd = small_cnn(max_epochs=1, optimizer=torch.optim.SGD).fit(X, y)
     assert "fused" not in sgd.get_params() and not sgd.optimizer_.defaults.get("fused")
+
+
+def test_an_explainer_named_by_a_string_is_seeded_everywhere(toy):
+    """The same LIME numbers on every call, and with n_jobs=1 and 2 (other processes)."""
+    from skinterp.explain import DEFAULT_RANDOM_STATE, LimeExplainer, get_explainer
+    from skinterp.metrics import aopc_score, make_aopc_scorer
+
+    X, y = toy
+    assert get_explainer("lime").random_state == DEFAULT_RANDOM_STATE == 0
+    clf = small_cnn(max_epochs=2).fit(X, y)
+    first = aopc_score(clf, X[:12], explainer="lime", k=2)
+    assert aopc_score(clf, X[:12], explainer="lime", k=2) == first
+    scores = lambda e: np.concatenate([x.scores for x in e.explain(clf, X[:3])])  # noqa: E731
+    assert (scores(get_explainer("lime")) == scores(get_explainer("lime"))).all()
+    assert (scores(LimeExplainer()) != scores(LimeExplainer())).any()  # the check can fail
+    scorer = make_aopc_scorer(explainer="lime", k=2)
+    model = small_cnn(max_epochs=2)
+    one = cross_val_score(model, X, y, cv=2, scoring=scorer, n_jobs=1)
+    two = cross_val_score(model, X, y, cv=2, scoring=scorer, n_jobs=2)
+    # equal up to float summation order (worker processes run torch on one thread)
+    np.testing.assert_allclose(one, two, rtol=1e-6)
+
+
+def test_fitting_on_empty_texts_warns(toy):
+    with pytest.warns(UserWarning, match="all 4 training texts are empty"):
+        small_cnn(max_epochs=1).fit(["", "  ", "", " "], ["a", "b", "a", "b"])

@@ -108,3 +108,57 @@ def test_skorch_checkpoint_and_load_init_state_work(toy, tmp_path):
     assert len(resumed.history) == 3  # the two saved epochs and one more
     assert resumed.history[:2, "train_loss"] == first.history[:, "train_loss"]
     assert np.isfinite(resumed.predict_proba(X)).all()
+
+
+class _Crash(Exception):
+    """A crash (power cut, OOM kill) in the middle of a checkpoint save."""
+
+
+def test_a_crash_between_any_two_checkpoint_writes_resumes_bit_for_bit(toy, tmp_path, monkeypatch):
+    """Fail before every write of epochs 1 and 2 (and before the manifest switch, and before the
+    old epoch is removed); the fit run again resumes to exactly the uninterrupted model."""
+    from skinterp.callbacks import Resume
+
+    X, y = toy
+    params = {**TINY, "max_epochs": 3}
+    reference = VMaskClassifier(**params).fit(X, y)
+    steps = Resume._save_steps
+    per_epoch = len(list(steps(Resume(tmp_path / "count").initialize(), reference)))
+    assert per_epoch >= 8  # fresh, 3 files, rng, rename, manifest, switch, clean
+    for fail_at in range(2 * per_epoch):
+        calls = {"n": 0}
+
+        def failing(self, net, calls=calls, fail_at=fail_at):
+            for step in steps(self, net):
+                if calls["n"] == fail_at:
+                    calls["n"] += 1
+                    raise _Crash(fail_at)
+                calls["n"] += 1
+                yield step
+
+        folder = tmp_path / f"ckpt{fail_at}"
+        with monkeypatch.context() as m:
+            m.setattr(Resume, "_save_steps", failing)
+            with pytest.raises(_Crash):
+                VMaskClassifier(**params, callbacks=[("resume", Resume(folder))]).fit(X, y)
+        resumed = VMaskClassifier(**params, callbacks=[("resume", Resume(folder))]).fit(X, y)
+        epoch_done = fail_at // per_epoch + (fail_at % per_epoch > per_epoch - 2)
+        assert dict(resumed.callbacks_)["resume"].resumed_from_ == (epoch_done or None), fail_at
+        for key, value in reference.module_.state_dict().items():
+            assert torch.equal(value, resumed.module_.state_dict()[key]), (fail_at, key)
+        np.testing.assert_array_equal(
+            resumed.history[:, "train_loss"], reference.history[:, "train_loss"]
+        )
+        assert sorted(p.name for p in folder.iterdir()) == ["checkpoint.json", "epoch-000003"]
+
+
+def test_a_damaged_checkpoint_is_refused(toy, tmp_path):
+    from skinterp.callbacks import Resume
+
+    X, y = toy
+    VMaskClassifier(**{**TINY, "max_epochs": 2}, callbacks=[Resume(tmp_path)]).fit(X, y)
+    params_file = tmp_path / "epoch-000002" / "params.pt"
+    params_file.write_bytes(params_file.read_bytes()[:-10])
+    clf = VMaskClassifier(**{**TINY, "max_epochs": 2}, callbacks=[Resume(tmp_path)])
+    with pytest.raises(ValueError, match="params.pt is missing or does not match"):
+        clf.fit(X, y)

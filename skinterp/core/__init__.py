@@ -14,15 +14,18 @@
 
 from ._docstring import BACKBONE_PARAMS, TRAINING_PARAMS, Substitution, shared_params
 from ._estimator import HOOK_ATTRIBUTES, HOOKS, TextClassifier
-from ._persistence import load, save
+from ._persistence import content_hash, load, save
+from ._safe_load import ModelFileError
 
 __all__ = [
     "BACKBONE_PARAMS",
     "HOOKS",
     "HOOK_ATTRIBUTES",
     "TRAINING_PARAMS",
+    "ModelFileError",
     "Substitution",
     "TextClassifier",
+    "content_hash",
     "load",
     "save",
     "shared_params",

@@ -10,9 +10,10 @@ A saved model is a folder:
 - ``tokenizer/``: a Hugging Face tokenizer's own files (transformer backbones only);
 - ``init_from/``: the fitted model this one started from, saved the same way.
 
-Loading reads JSON, tensors and tokenizer files only: no pickled code runs. The class is
-looked up among skinterp's exported estimators, optimizer and criterion classes only inside
-``torch``. Parameters that were objects come back as what was saved: a transformer config as
+``skinterp.json`` is written last and lists the SHA-256 of every other file (format 3).
+Loading treats the folder as untrusted data (:mod:`._safe_load` holds the checks): JSON,
+tensors and tokenizer files only, no pickle, no class imported by name, no file read outside
+the folder. Parameters that were objects come back as what was saved: a transformer config as
 a config, a tokenizer object as the saved tokenizer, word vectors as an array (a bare matrix)
 or a ``(words, matrix)`` tuple (from a tuple, dict or DataFrame), ``init_from`` as the loaded
 model (wrapped in ``FrozenEstimator`` again if it was). Any other object is refused at
@@ -21,20 +22,40 @@ model (wrapped in ``FrozenEstimator`` again if it was). Any other object is refu
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
+import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..text import restore_tokenizer
+from ..text import load_saved_hf_tokenizer, restore_tokenizer
+from ._safe_load import (
+    MAX_NESTING,
+    WEIGHTS,
+    ModelFileError,
+    _check_tag,
+    allowed_classes,
+    check_files,
+    check_meta,
+    check_params,
+    file_hashes,
+    read_meta,
+)
 
-__all__ = ["ESTIMATOR_CLASSES", "PersistenceMixin", "load", "save"]
+__all__ = [
+    "ESTIMATOR_CLASSES",
+    "ModelFileError",
+    "PersistenceMixin",
+    "content_hash",
+    "load",
+    "save",
+]
 
 FORMAT = "skinterp-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: The estimator classes a saved model may name: skinterp's own concrete estimators, filled
 #: in as they are defined (``TextClassifier.__init_subclass__``). Nothing else is loaded.
 ESTIMATOR_CLASSES: dict[str, type] = {}
@@ -111,41 +132,40 @@ def _encode_param(name: str, value: Any, folder: Path, tensors: dict) -> Any:
     )
 
 
-def _decode_param(spec: dict, folder: Path, tensors: dict) -> Any:
+def _decode_param(spec: dict, folder: Path, tensors: dict, depth: int) -> Any:
+    """A parameter back from its (already checked, :func:`check_params`) encoding."""
     if "value" in spec:
         return spec["value"]
     if "tuple" in spec:
         return tuple(spec["tuple"])
-    if "class" in spec:
-        module, _, attr = spec["class"].rpartition(".")
-        if module.split(".")[0] != "torch":
-            raise ValueError(f"refusing to import {spec['class']!r}: only torch classes load.")
-        obj = importlib.import_module(module)
-        for part in attr.split("."):
-            obj = getattr(obj, part)
-        return obj
+    if "class" in spec:  # looked up in the allow-list, never imported by name
+        name = next(n for n, (_, table) in allowed_classes().items() if spec["class"] in table)
+        return allowed_classes()[name][1][spec["class"]]
     if "hf_config" in spec:
         from transformers import AutoConfig
 
         cfg = dict(spec["hf_config"])
         return AutoConfig.for_model(cfg.pop("model_type"), **cfg)
     if "hf_tokenizer" in spec:
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(str(folder / spec["hf_tokenizer"]))
+        return load_saved_hf_tokenizer(folder / spec["hf_tokenizer"])
     if "vectors" in spec:
+        if spec["vectors"] not in tensors:
+            raise ModelFileError(f"{folder}: {WEIGHTS} holds no tensor {spec['vectors']!r}.")
         matrix = tensors.pop(spec["vectors"]).numpy()
+        if "words" in spec and len(spec["words"]) != len(matrix):
+            raise ModelFileError(
+                f"{folder}: params.embeddings lists {len(spec['words'])} words for "
+                f"{len(matrix)} vectors."
+            )
         return (list(spec["words"]), matrix) if "words" in spec else matrix
     if "estimator" in spec:
-        inner = load(folder / spec["estimator"])
+        inner = _load(folder / spec["estimator"], depth + 1)
         if spec.get("frozen"):
             from sklearn.frozen import FrozenEstimator
 
             return FrozenEstimator(inner)
         return inner
-    if "dropped" in spec:  # format 1 saved word vectors and init_from as nothing
-        return None
-    raise ValueError(f"unknown parameter encoding {sorted(spec)} in skinterp.json.")
+    return None  # "dropped": format 1 saved word vectors and init_from as nothing
 
 
 def _jsonable(v: Any) -> Any:
@@ -205,6 +225,9 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
         raise TypeError(f"{cls} is not one of skinterp's estimators; use joblib for it.")
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
+    for sub in ("tokenizer", "tokenizer_param", "init_from"):  # a previous save's, if any
+        if (folder / sub).is_dir():
+            shutil.rmtree(folder / sub)
     state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
     params = {
         name: _encode_param(name, value, folder, state)
@@ -241,13 +264,24 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
         "transformer_config": None if model is None else model.config.to_dict(),
         "history": _jsonable(list(estimator.history)),
     }
-    (folder / "skinterp.json").write_text(json.dumps(_jsonable(meta), indent=1) + "\n")
-    save_file(state, str(folder / "model.safetensors"), metadata={"format": FORMAT})
+    save_file(state, str(folder / WEIGHTS), metadata={"format": FORMAT})
+    # the hashes of everything written, then the description last, in one rename: a folder
+    # whose save was interrupted fails its hash check instead of loading other weights
+    meta["files"] = file_hashes(folder)
+    tmp = folder / "skinterp.json.tmp"
+    tmp.write_text(json.dumps(_jsonable(meta), indent=1) + "\n")
+    os.replace(tmp, folder / "skinterp.json")
     return folder
 
 
 def load(path: str | os.PathLike):
-    """Load a model written by ``estimator.save(path)`` -- no pickled code is executed.
+    """Load a model written by ``estimator.save(path)``: the folder is read as data only.
+
+    No code named by the folder runs: ``skinterp.json`` is checked key by key (classes come
+    from an allow-list, parameters must be ones the estimator knows), only files inside the
+    folder under the names ``save`` writes are read, their SHA-256 must match the one recorded
+    at save (format 3 on), and the weights' shapes must match the model before memory is
+    allocated for it. The threat model is in ``docs/robustness.md``.
 
     Parameters
     ----------
@@ -258,63 +292,163 @@ def load(path: str | os.PathLike):
     -------
     estimator
         Fitted, with the same predictions and explanations as the one saved.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder holds no ``skinterp.json``.
+    ModelFileError
+        (a ``ValueError``) The folder is malformed, corrupted, tampered with or names
+        something that may not load; the message names the file and the key.
     """
-    from safetensors.torch import load_file
+    return _load(Path(path), 0)
+
+
+def _load(folder: Path, depth: int):
+    import torch
     from skorch.history import History
 
-    folder = Path(path)
-    meta_path = folder / "skinterp.json"
-    if not meta_path.is_file():
-        raise FileNotFoundError(f"{folder} holds no skinterp.json: not a saved skinterp model.")
-    meta = json.loads(meta_path.read_text())
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{meta_path} is not a skinterp model file.")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ValueError(
-            f"{folder} was saved by a newer skinterp (format {meta['format_version']}); "
-            "upgrade skinterp to load it."
+    if depth > MAX_NESTING:
+        raise ModelFileError(
+            f"{folder}: init_from models nested more than {MAX_NESTING} deep; refusing to load."
         )
-    name = meta["class"]
-    if name not in ESTIMATOR_CLASSES:
-        raise ValueError(f"{name!r} is not a skinterp estimator.")
-    cls = ESTIMATOR_CLASSES[name]
-    state = load_file(str(folder / "model.safetensors"))
-    params = {k: _decode_param(v, folder, state) for k, v in meta["params"].items()}
+    meta_path, meta = read_meta(folder)
+    cls = check_meta(meta, meta_path, ESTIMATOR_CLASSES, FORMAT, FORMAT_VERSION)
+    check_params(meta["params"], meta_path, cls)
+    check_files(folder, meta, meta["format_version"])
+    shapes, state = _read_weights(folder)
+    params = {k: _decode_param(v, folder, state, depth) for k, v in meta["params"].items()}
+    device = params.get("device")
+    if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():
+        warnings.warn(
+            f"{folder} was saved with device={device!r}, but CUDA is not available here; "
+            "loading it on the CPU (device='cpu').",
+            UserWarning,
+            stacklevel=3,
+        )
+        params["device"] = "cpu"
     est = cls(**params)
+    try:
+        est._check_hyperparams()
+    except (ValueError, TypeError) as exc:
+        raise ModelFileError(f"{meta_path}: params: {exc}") from None
     fitted = meta["fitted"]
     dtype = fitted["classes_dtype"]
-    est.classes_ = np.asarray(fitted["classes"], dtype=None if dtype == "object" else dtype)
-    if dtype == "object":
-        est.classes_ = np.asarray(fitted["classes"], dtype=object)
+    est.classes_ = np.asarray(fitted["classes"], dtype=object if dtype == "object" else dtype)
     for name in cls._fitted_values:
         setattr(est, name, fitted.get(name))
-    tok = restore_tokenizer(meta["tokenizer"], folder)
-    est.tokenizer_ = tok
+    try:
+        est.tokenizer_ = restore_tokenizer(meta["tokenizer"], folder)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ModelFileError(f"{folder}: the saved tokenizer does not load ({exc}).") from None
     for arr, dt in fitted["arrays"].items():
+        if f"fitted::{arr}" not in state:
+            raise ModelFileError(f"{folder}: {WEIGHTS} holds no tensor 'fitted::{arr}'.")
         setattr(est, arr, state.pop(f"fitted::{arr}").numpy().astype(dt))
+    moments = {k: state.pop(k) for k in list(state) if k.startswith("optimizer::")}
+    for tag in moments:
+        _check_tag(tag, meta_path, WEIGHTS)
     # build the module from what was saved only: no word vectors, no pretrained download
     keep = {k: est.__dict__[k] for k in ("embeddings", "init_from", "pretrained", "embedding_dim")}
     est.__dict__.update(embeddings=None, init_from=None)
     if fitted["embedding_dim"]:
         est.__dict__["embedding_dim"] = fitted["embedding_dim"]
-    if meta["transformer_config"] is not None:
+    if meta.get("transformer_config") is not None:
         from transformers import AutoConfig
 
         cfg = dict(meta["transformer_config"])
         est.__dict__["pretrained"] = AutoConfig.for_model(cfg.pop("model_type"), **cfg)
+    elif est.encoder == "transformer":
+        raise ModelFileError(
+            f"{meta_path}: transformer_config: missing for a transformer model (loading would "
+            "fetch the pretrained model it names)."
+        )
     try:
+        _check_shapes(est, shapes, folder)
         est.initialize()
         if fitted.get("started_from_fitted_"):  # its optimizer had encoder_lr's groups
             est.started_from_fitted_ = True
             est.initialize_optimizer()
+        est.module_.load_state_dict(state, strict=True)
+        _load_optimizers(est, meta.get("optimizers") or {}, moments)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # torch's and transformers' errors, named with the folder
+        raise ModelFileError(
+            f"{folder}: the saved model does not build ({type(exc).__name__}: {exc})."
+        ) from None
     finally:
         est.__dict__.update(keep)
-    optimizers = meta.get("optimizers") or {}
-    moments = {k: state.pop(k) for k in list(state) if k.startswith("optimizer::")}
-    est.module_.load_state_dict(state, strict=True)
-    _load_optimizers(est, optimizers, moments)
     est.history = History(meta.get("history") or [])
     return est
+
+
+def _read_weights(folder: Path) -> tuple[dict, dict]:
+    """The tensors of the weights file and their shapes, or an error naming the file."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    path = folder / WEIGHTS
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
+        return shapes, load_file(str(path))
+    except Exception as exc:  # SafetensorError, OSError from mmap: both mean a broken file
+        raise ModelFileError(
+            f"{path}: not a readable safetensors file (truncated or corrupted?): {exc}"
+        ) from None
+
+
+def _check_shapes(est: Any, shapes: dict, folder: Path) -> None:
+    """Build the module on the meta device (no memory) and compare every weight's shape with
+    the file's, so that parameters cannot make ``load`` allocate more than the file holds."""
+    import torch
+
+    from ._backbone import build_backbone
+
+    with torch.device("meta"):
+        encoder, _ = build_backbone(est, est.tokenizer_, est.seed_)
+        module = est._build_module(encoder, len(est.classes_))
+    want = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    saved = {k: v for k, v in shapes.items() if "::" not in k}
+    for key in sorted(set(want) | set(saved)):
+        if want.get(key) != saved.get(key):
+            raise ModelFileError(
+                f"{folder}: {WEIGHTS}: tensor {key!r} has shape {saved.get(key)} but the model "
+                f"described by skinterp.json needs {want.get(key)}."
+            )
+
+
+def content_hash(estimator: Any) -> str:
+    """SHA-256 of what a fitted skinterp estimator computes with: class, parameters, classes,
+    tokenizer and weights. Equal for two loads of one saved model and across processes (unlike
+    ``joblib.hash``, which hashes pickles); used as a resume identity."""
+    import hashlib
+
+    import torch
+
+    digest = hashlib.sha256()
+
+    def add(*parts: Any) -> None:
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else repr(part).encode())
+            digest.update(b"\0")
+
+    params = estimator.get_params(deep=False)
+    add(type(estimator).__name__, np.asarray(estimator.classes_).tolist())
+    for name in sorted(params):
+        value = params[name]
+        plain = value is None or isinstance(value, (bool, int, float, str, tuple, list, dict))
+        add(name, value if plain else type(value).__name__)
+    tok = estimator.tokenizer_
+    if hasattr(tok, "itos_"):
+        add(tok.itos_, tok.lowercase, tok.max_length)
+    else:
+        add(tok.hf_tokenizer_.backend_tokenizer.to_str(), tok.max_length)
+    for name, tensor in sorted(estimator.module_.state_dict().items()):
+        t = tensor.detach().cpu().contiguous()
+        add(name, str(t.dtype), tuple(t.shape), t.view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _save_optimizers(estimator: Any, tensors: dict) -> dict:

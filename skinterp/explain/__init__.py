@@ -2,6 +2,7 @@
 
 from ..interface import Explanation, aggregate_token_scores
 from ._explainers import (
+    DEFAULT_RANDOM_STATE,
     BaseExplainer,
     GlobalExplainer,
     GradientExplainer,
@@ -17,6 +18,7 @@ from ._explainers import (
 from ._perturb import PERTURBATIONS, predict_variants
 
 __all__ = [
+    "DEFAULT_RANDOM_STATE",
     "PERTURBATIONS",
     "BaseExplainer",
     "Explanation",

@@ -8,6 +8,7 @@ of many texts into large model calls.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -197,13 +198,26 @@ _EXPLAINERS = {
 }
 
 
+#: The seed of a sampling explainer named by a string (``"lime"``, ``"shapley"``,
+#: ``"random"``) wherever a name is accepted: metrics, scorers, ``evaluate``, corpus runs.
+DEFAULT_RANDOM_STATE = 0
+
+
 def get_explainer(spec: Any) -> BaseExplainer:
     """An explainer from a name (``"native"``, ``"gradient"``, ``"lime"``, ``"shapley"``,
-    ``"occlusion"``, ``"random"``) or an object with ``explain(estimator, X)``."""
+    ``"occlusion"``, ``"random"``) or an object with ``explain(estimator, X)``.
+
+    A sampling explainer built from its name is seeded with ``random_state=0``
+    (:data:`DEFAULT_RANDOM_STATE`), so a metric or scorer that names one gives the same number
+    on every call and in every process (``cross_val_score`` with ``n_jobs=1`` or ``2``). Pass
+    an explainer object (e.g. ``LimeExplainer(random_state=None)``) for another seed."""
     if isinstance(spec, str):
         if spec not in _EXPLAINERS:
             raise ValueError(f"unknown explainer {spec!r}; use one of {sorted(_EXPLAINERS)}.")
-        return _EXPLAINERS[spec]()
+        cls = _EXPLAINERS[spec]
+        if "random_state" in inspect.signature(cls.__init__).parameters:
+            return cls(random_state=DEFAULT_RANDOM_STATE)
+        return cls()
     if hasattr(spec, "explain") and callable(spec.explain):
         return spec
     raise TypeError(

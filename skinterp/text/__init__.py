@@ -1,7 +1,7 @@
 """Text layer: word segmentation, tokenizers with word alignment, datasets with dynamic padding."""
 
 from ._dataset import BucketBatchSampler, Collator, TextDataset
-from ._factory import make_tokenizer
+from ._factory import SAVED_TOKENIZER_FILES, load_saved_hf_tokenizer, make_tokenizer
 from ._input import check_k, check_texts
 from ._segment import WORD_PATTERN, Word, segment_words
 from ._tokenizers import (
@@ -14,6 +14,7 @@ from ._tokenizers import (
 from ._transformer import Tokenizer
 
 __all__ = [
+    "SAVED_TOKENIZER_FILES",
     "WORD_PATTERN",
     "BaseTextTokenizer",
     "BucketBatchSampler",
@@ -26,6 +27,7 @@ __all__ = [
     "WordTokenizer",
     "check_k",
     "check_texts",
+    "load_saved_hf_tokenizer",
     "make_tokenizer",
     "restore_tokenizer",
     "segment_words",

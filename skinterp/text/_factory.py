@@ -27,6 +27,46 @@ def load_hf_tokenizer(name: str) -> Any:
     return tok
 
 
+#: File names a saved Hugging Face tokenizer folder may hold (what ``save_pretrained`` writes).
+SAVED_TOKENIZER_FILES = frozenset(
+    {
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "added_tokens.json",
+        "chat_template.jinja",
+        "chat_template.json",
+        "vocab.txt",
+        "vocab.json",
+        "merges.txt",
+    }
+)
+
+
+def load_saved_hf_tokenizer(folder: Any) -> Any:
+    """A tokenizer folder written by ``save_pretrained`` inside a saved skinterp model, as data.
+
+    The class is fixed (``PreTrainedTokenizerFast``: the Rust tokenizer of ``tokenizer.json``
+    plus the special tokens of its JSON configs), so nothing the folder names is imported, no
+    remote code is trusted and nothing is downloaded; a folder with other files is refused.
+    """
+    from pathlib import Path
+
+    from transformers import PreTrainedTokenizerFast
+
+    folder = Path(folder)
+    if not (folder / "tokenizer.json").is_file():
+        raise ValueError(f"{folder} holds no tokenizer.json: not a saved fast tokenizer.")
+    other = sorted(p.name for p in folder.iterdir() if p.name not in SAVED_TOKENIZER_FILES)
+    if other:
+        raise ValueError(
+            f"{folder} holds files a saved tokenizer does not write: {other}; refusing to load."
+        )
+    return PreTrainedTokenizerFast.from_pretrained(
+        str(folder), local_files_only=True, trust_remote_code=False
+    )
+
+
 def make_tokenizer(
     spec: Any = "word",
     *,

@@ -379,7 +379,10 @@ class HFTokenizer(BaseTextTokenizer):
 
     @classmethod
     def from_state(cls, state: dict, folder: Path) -> HFTokenizer:
-        return cls(str(folder / state["dir"]), max_length=state["max_length"]).fit()
+        from ._factory import load_saved_hf_tokenizer
+
+        tok = load_saved_hf_tokenizer(folder / state["dir"])
+        return cls(tok, max_length=state["max_length"]).fit()
 
     def __repr__(self) -> str:
         name = getattr(self.hf_tokenizer_, "name_or_path", None) or self.tokenizer
