@@ -27,7 +27,13 @@ case "$cmd" in
     ;;
   test)
     install test,glove
-    exec "$PY" -m pytest "$@"
+    echo "running the test suite (about 12 minutes on 2 idle cores) ..."
+    start=$(date +%s)
+    rc=0
+    "$PY" -m pytest "$@" || rc=$?
+    secs=$(( $(date +%s) - start ))
+    echo "test suite: $( [ "$rc" -eq 0 ] && echo passed || echo "FAILED (pytest exit code $rc)" ) in $((secs / 60)) min $((secs % 60)) s"
+    exit "$rc"
     ;;
   lint)
     install test

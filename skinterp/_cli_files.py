@@ -7,7 +7,7 @@ import argparse
 import time
 from typing import Any
 
-from .datasets import FORMATS
+from ._names import FORMATS
 
 __all__ = ["add_file_options", "columns_of", "explain_file", "load_data_file", "test_option"]
 
@@ -93,8 +93,11 @@ def explain_file(args: argparse.Namespace, clf: Any, meta: dict) -> int:
             encoding=cols["encoding"],
             split=args.split,
             client=client,
+            on_empty=args.on_empty,
             overwrite=args.force,
         )
+    except (FileExistsError, ValueError) as exc:  # say the command line's flag, not Python's
+        raise type(exc)(str(exc).replace("overwrite=True (--force)", "--force")) from None
     finally:
         if cluster is not None:
             client.close()

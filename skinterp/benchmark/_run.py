@@ -296,7 +296,7 @@ def run_benchmark(
         if run.method == "base":
             bases[cell] = clf
             if cell in base_cells:  # kept (git-ignored) for the methods that need it later
-                clf.save(saved)
+                clf.save(saved, overwrite=True)
         m, t, k = record["metrics"], record["timings"], cfg["evaluation"]["k"][0]
         aopc = f"AOPC@{k} {m[f'aopc@{k}']:.3f}, " if f"aopc@{k}" in m else ""
         log(

@@ -58,7 +58,14 @@ def build_backbone(est: Any, tok: Any, seed: int | None) -> tuple[nn.Module, flo
     coverage = None
     if est.embeddings is not None:
         vectors = est.embeddings
-        if isinstance(vectors, str) and vectors in WORD_VECTORS and not os.path.exists(vectors):
+        if isinstance(vectors, (str, os.PathLike)) and not os.path.exists(vectors):
+            if str(vectors) not in WORD_VECTORS:
+                raise ValueError(
+                    f"embeddings={str(vectors)!r} is neither a known word-vector name (known: "
+                    f"{sorted(WORD_VECTORS)}) nor an existing file of vectors (a GloVe/word2vec "
+                    "text file); or pass a matrix, a dict or a DataFrame."
+                )
+            vectors = str(vectors)
             words = getattr(tok, "words_", [])
             vectors = WORD_VECTORS[vectors](set(words) | {w.lower() for w in words})
         matrix, coverage = embedding_matrix_for_vocab(tok, vectors, seed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -111,7 +112,9 @@ class InferenceMixin:
         """Class probabilities, shape (n_samples, n_classes); columns follow ``classes_``."""
         if isinstance(X, Dataset):  # skorch internals (callbacks) pass datasets
             return NeuralNet.predict_proba(self, X)
-        dataset, order = self._sorted_dataset(self.encode(X))
+        encodings = self.encode(X)
+        _warn_empty(encodings, "its prediction is the model's answer for an empty text")
+        dataset, order = self._sorted_dataset(encodings)
         return self._unsort(NeuralNet.predict_proba(self, dataset), order)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -165,7 +168,12 @@ class InferenceMixin:
             isinstance(X, tuple) and len(X) == 2 and all(isinstance(t, str) for t in X)
         )
         encodings = self.encode([X] if single else X)
+        _warn_empty(encodings, "its explanation has no words")
         out: list[Explanation | None] = [None] * len(encodings)
+        # a word vocabulary maps every unseen word to [UNK]; sub-word tokenizers rarely do
+        unk = (
+            getattr(self.tokenizer_, "unk_id", None) if hasattr(self.tokenizer_, "itos_") else None
+        )
         self.module_.eval()
         for idx, batch in self.iter_batches(encodings):
             scores, logits = self._native_token_scores(batch)
@@ -179,6 +187,17 @@ class InferenceMixin:
             for j, i in enumerate(idx):
                 enc = encodings[i]
                 c = int(proba[j].argmax())
+                unknown = None
+                if unk is not None and len(enc.words):  # words outside the vocabulary
+                    wid = np.asarray(enc.word_ids)
+                    on = wid >= 0
+                    n_tok = np.bincount(wid[on], minlength=len(enc.words))
+                    n_unk = np.bincount(
+                        wid[on],
+                        weights=np.asarray(enc.input_ids)[on] == unk,
+                        minlength=len(enc.words),
+                    )
+                    unknown = (n_tok > 0) & (n_unk == n_tok)
                 out[i] = Explanation(
                     text=enc.text,
                     words=[w.text for w in enc.words],
@@ -189,11 +208,24 @@ class InferenceMixin:
                     spans=[(w.start, w.end) for w in enc.words],
                     sides=np.array([w.side for w in enc.words]) if enc.is_pair else None,
                     k=k,
+                    unknown=unknown,
                 )
         return out[0] if single else out
 
     _predict_proba_rows = predict_proba_tokens
     _batches = iter_batches
+
+
+def _warn_empty(encodings: list, consequence: str) -> None:
+    """One warning per call when texts have no words (the documented empty-input policy:
+    they are valid input, answered, and said so)."""
+    n = sum(not e.words for e in encodings if isinstance(e, EncodedText))
+    if n:
+        warnings.warn(
+            f"{n} of {len(encodings)} texts have no words (empty, or only spaces); {consequence}.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def lengths_of(dataset: Dataset) -> np.ndarray:

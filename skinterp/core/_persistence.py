@@ -114,7 +114,7 @@ def _encode_param(name: str, value: Any, folder: Path, tensors: dict) -> Any:
 
         inner = value.estimator if isinstance(value, FrozenEstimator) else value
         if type(inner).__name__ in ESTIMATOR_CLASSES and hasattr(inner, "module_"):
-            save(inner, folder / name)
+            save(inner, folder / name, overwrite=True)
             return {"estimator": name, "frozen": isinstance(value, FrozenEstimator)}
         raise ValueError(
             f"init_from={type(value).__name__}(...) is not a fitted skinterp estimator; it "
@@ -181,32 +181,38 @@ def _jsonable(v: Any) -> Any:
 class PersistenceMixin:
     """Gives skinterp estimators ``save(path)``; ``skinterp.load(path)`` is the way back."""
 
-    def save(self, path: str | os.PathLike) -> Path:
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Save the fitted model to a folder: safetensors weights + JSON, no pickle.
 
         ``skinterp.load(path)`` gives back a model with the same predictions and
-        explanations; loading runs no pickled code. Pickle and joblib keep working too.
+        explanations; loading runs no code the folder names. Pickle and joblib keep working
+        too (but a pickle file runs code when loaded).
 
         Parameters
         ----------
         path : str or path
             The folder (created if needed).
+        overwrite : bool, default=False
+            Replace a model already saved in ``path`` (without it, that is an error, as
+            ``skinterp fit`` without ``--force``).
 
         Returns
         -------
         Path
         """
-        return save(self, path)
+        return save(self, path, overwrite=overwrite)
 
 
-def save(estimator: Any, path: str | os.PathLike) -> Path:
-    """Write a fitted skinterp estimator to the folder ``path`` (created; files replaced).
+def save(estimator: Any, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write a fitted skinterp estimator to the folder ``path`` (created if needed).
 
     Parameters
     ----------
     estimator : fitted skinterp estimator
     path : str or path
         A folder.
+    overwrite : bool, default=False
+        Replace a model already saved in ``path``; without it, ``FileExistsError``.
 
     Returns
     -------
@@ -224,6 +230,10 @@ def save(estimator: Any, path: str | os.PathLike) -> Path:
     if ESTIMATOR_CLASSES.get(cls) is not type(estimator):
         raise TypeError(f"{cls} is not one of skinterp's estimators; use joblib for it.")
     folder = Path(path)
+    if (folder / "skinterp.json").exists() and not overwrite:
+        raise FileExistsError(
+            f"{folder} already holds a saved model; pass overwrite=True to replace it."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for sub in ("tokenizer", "tokenizer_param", "init_from"):  # a previous save's, if any
         if (folder / sub).is_dir():
@@ -312,6 +322,9 @@ def _load(folder: Path, depth: int):
         raise ModelFileError(
             f"{folder}: init_from models nested more than {MAX_NESTING} deep; refusing to load."
         )
+    import importlib
+
+    importlib.import_module("skinterp.methods")  # the methods register their classes
     meta_path, meta = read_meta(folder)
     cls = check_meta(meta, meta_path, ESTIMATOR_CLASSES, FORMAT, FORMAT_VERSION)
     check_params(meta["params"], meta_path, cls)

@@ -43,6 +43,7 @@ def iter_file(
     format: str | None = None,
     encoding: str = "utf-8",
     split: str | None = None,
+    empty: str = "error",
 ) -> Iterator[pd.DataFrame]:
     """Stream a data file in chunks of checked rows.
 
@@ -60,6 +61,9 @@ def iter_file(
         Text encoding of CSV, TSV and JSON Lines files.
     split : str, optional
         The split of a ``DatasetDict`` folder (default ``"train"``).
+    empty : {"error", "keep"}, default="error"
+        An empty, blank or missing text: an error naming its line (``"error"``), or passed on
+        as ``""`` (``"keep"``: corpus explanations keep the row and say why it is empty).
 
     Yields
     ------
@@ -75,6 +79,8 @@ def iter_file(
     """
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}.")
+    if empty not in ("error", "keep"):
+        raise ValueError(f"empty must be 'error' or 'keep', got {empty!r}.")
     path = Path(path)
     fmt = detect_format(path, format)
     texts = [text_column] + ([text_pair_column] if text_pair_column else [])
@@ -83,7 +89,11 @@ def iter_file(
     for frame, where in read_chunks(path, fmt, columns, chunk_size, encoding, split):
         for col in texts:
             values = frame[col].tolist()
-            bad = next((i for i, v in enumerate(values) if _blank(v)), None)
+            if empty == "keep":  # blank and missing texts go on as "" (the caller says why)
+                values = ["" if _blank(v) else v for v in values]
+                frame[col] = pd.Series(values, index=frame.index, dtype=object)
+            blank = (i for i, v in enumerate(values) if _blank(v) and empty == "error")
+            bad = next(blank, None)
             if bad is None:
                 bad = next((i for i, v in enumerate(values) if not isinstance(v, str)), None)
                 if bad is not None:

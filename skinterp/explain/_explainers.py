@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..interface import aggregate_token_scores
+from ..interface import Explanation, aggregate_token_scores
+from ..text import check_k
 from ._base import (
     BaseExplainer,
     _base_seed,
@@ -223,6 +224,52 @@ def get_explainer(spec: Any) -> BaseExplainer:
     raise TypeError(
         f"explainer must be a name or an object with explain(estimator, X); got {spec!r}."
     )
+
+
+def explain(
+    model: Any, X: Any, *, explainer: Any = "native", k: int | None = None
+) -> Explanation | list[Explanation]:
+    """Explain ``model``'s predictions on ``X``: a skinterp estimator, a scikit-learn
+    ``Pipeline`` ending in one (the earlier steps transform ``X`` first), or any text
+    classifier with ``predict_proba`` (with ``explainer="lime"``, ``"occlusion"``, ...).
+
+    Parameters
+    ----------
+    model : fitted classifier or Pipeline
+    X : str, (str, str) pair, or a sequence of them
+        A single text gives one explanation, a sequence a list.
+    explainer : str or explainer, default="native"
+        The model's own explanation, or any explainer name or object
+        (:func:`get_explainer`).
+    k : int or None, default=None
+        Words shown by ``Explanation.top_k()`` and ``repr`` (scores cover every word).
+
+    Returns
+    -------
+    Explanation or list of Explanation
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skinterp import TextClassifier
+    >>> from skinterp.explain import explain
+    >>> from skinterp.text import Tokenizer
+    >>> X = ["a great film", "a dull film", "great acting", "dull plot"] * 8
+    >>> y = ["pos", "neg", "pos", "neg"] * 8
+    >>> clf = TextClassifier(embedding_dim=16, num_filters=8, lr=1e-2, random_state=0)
+    >>> pipe = make_pipeline(Tokenizer(), clf).fit(X, y)
+    >>> explain(pipe, "a dull plot", k=1).top_k()  # doctest: +ELLIPSIS
+    [('dull', ...)]
+    """
+    single = isinstance(X, str) or (
+        isinstance(X, tuple) and len(X) == 2 and all(isinstance(t, str) for t in X)
+    )
+    out = get_explainer(explainer).explain(model, [X] if single else X)
+    if k is not None:
+        k = check_k(k)
+        for e in out:
+            e.k = k
+    return out[0] if single else out
 
 
 def global_importance(estimator: Any, X: Any, explainer: Any = "native", *, lowercase: bool = True):

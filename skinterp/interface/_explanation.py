@@ -37,6 +37,15 @@ class Explanation:
         For sentence pairs, 0/1 per word: which text the word belongs to.
     k : int or None
         Default number of words for :meth:`top_k` (set by ``explain(..., k=...)``).
+    unknown : ndarray of bool or None
+        For the native explanation of a word-vocabulary model: True for words outside the
+        model's vocabulary. They all share one token (``[UNK]``), so the model cannot tell
+        them apart; their scores reflect that shared token (None: not known).
+
+    Notes
+    -----
+    Scores are per word *position*: a word that occurs twice has two entries, and ``repr``
+    marks such words with their position (``'his' (word 3)``).
     """
 
     text: str | tuple[str, str]
@@ -48,8 +57,11 @@ class Explanation:
     spans: list[tuple[int, int]] = field(default_factory=list)
     sides: np.ndarray | None = None
     k: int | None = None
+    unknown: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.unknown is not None:
+            self.unknown = np.asarray(self.unknown, dtype=bool)
         self.scores = np.asarray(self.scores, dtype=np.float64)
         if self.scores.shape != (len(self.words),):
             raise ValueError(
@@ -93,6 +105,7 @@ class Explanation:
                 "side": sides,
                 "score": self.scores,
                 "rank": rank,
+                "unknown": self.unknown if self.unknown is not None else [None] * len(self.words),
             }
         )
 
@@ -100,8 +113,22 @@ class Explanation:
         """Jupyter's view: the text with each word highlighted by its score."""
         return html_of("explanation", self)
 
+    def _shown(self, i: int, counts: dict) -> str:
+        """Word ``i`` for ``repr``: its position when the word repeats, a mark when it is
+        outside the model's vocabulary."""
+        out = repr(self.words[i])
+        if counts[self.words[i]] > 1:
+            out += f" (word {i + 1})"
+        if self.unknown is not None and self.unknown[i]:
+            out += " (unknown word)"
+        return out
+
     def __repr__(self) -> str:
-        top = ", ".join(f"({w!r}, {s:.3g})" for w, s in self.top_k(self.k or 5))
+        counts: dict = {}
+        for w in self.words:
+            counts[w] = counts.get(w, 0) + 1
+        order = self.ranking()[: self.k or 5]
+        top = ", ".join(f"({self._shown(i, counts)}, {self.scores[i]:.3g})" for i in order)
         return (
             f"Explanation(label={self.label!r}, proba={self.proba:.3f}, method={self.method!r}, "
             f"n_words={len(self.words)}, top=[{top}])"

@@ -1,8 +1,9 @@
 """HTML renderers, registered by :mod:`skinterp.plotting` (which sits on top of everything).
 
 ``Explanation._repr_html_`` and ``EvaluationReport.to_html`` look their renderer up here, so
-the value types below plotting never import it: ``import skinterp`` imports
-:mod:`skinterp.plotting`, which registers ``"explanation"`` and ``"report"``.
+the value types below plotting never import it statically: the first lookup imports
+:mod:`skinterp.plotting` by name (``import skinterp`` is lazy), which registers
+``"explanation"`` and ``"report"``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ def register_html_renderer(kind: str, renderer: Callable[..., str]) -> None:
 
 def html_of(kind: str, obj: Any, **options: Any) -> str:
     """The HTML of ``obj`` by the renderer registered for ``kind``."""
+    if kind not in _RENDERERS:  # the renderers live on top; load them on first use
+        import importlib
+
+        importlib.import_module("skinterp.plotting")
     if kind not in _RENDERERS:
         raise RuntimeError(
             f"no HTML renderer for {kind!r} is registered; import skinterp.plotting first."
