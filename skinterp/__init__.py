@@ -11,6 +11,7 @@ _LAZY = {
     "TextClassifier": "core",
     "load": "core",
     "explain_corpus": "corpus",
+    "compare": "benchmark",
     "Explanation": "interface",
     "evaluate": "metrics",
     **dict.fromkeys(
@@ -33,6 +34,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
+    from .benchmark import compare
     from .core import ModelFileError, TextClassifier, load
     from .corpus import explain_corpus
     from .interface import Explanation
@@ -109,6 +111,7 @@ __all__ = [
     "VATClassifier",
     "VMaskClassifier",
     "__version__",
+    "compare",
     "evaluate",
     "explain_corpus",
     "load",

@@ -409,7 +409,7 @@ def add_model_commands(sub) -> None:
 
 def check_positive(args: argparse.Namespace) -> str | None:
     """The first count option below 1, as an error message."""
-    for name in ("epochs", "train_size", "k", "n", "chunk_size"):
+    for name in ("epochs", "train_size", "k", "n", "chunk_size", "seeds"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             return f"--{name.replace('_', '-')} must be >= 1"

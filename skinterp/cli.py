@@ -9,6 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from ._cli_compare import add_compare_command
 from ._cli_models import add_model_commands, check_positive
 
 
@@ -317,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--no-weights", action="store_true", help="data sets only")
     fetch.set_defaults(func=_fetch)
     add_model_commands(sub)
+    add_compare_command(sub)
     _add_benchmark(sub)
     return parser
 
@@ -334,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.n_faithful < 0:
             print("skinterp demo: --n-faithful must be >= 0 (0 skips it)", file=sys.stderr)
             return 2
-    if args.command in ("fit", "explain", "evaluate"):
+    if args.command in ("fit", "explain", "evaluate", "compare"):
         problem = check_positive(args)
         if problem:
             print(f"skinterp {args.command}: {problem}", file=sys.stderr)

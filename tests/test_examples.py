@@ -18,6 +18,7 @@ EXPECTED = {
     "cross_validation.py": ["naopc@5", "neg_sufficiency", "VMASK", " ± "],
     "pipeline_tokenizer.py": ["best: {'clf__beta'", "AOPC@5 of the pipeline: ", "-> [("],
     "compare_methods.py": ["naopc@5", "E-VarM", "SCC", "PCT", "VAT"],
+    "compare_your_data.py": ["Recommendation: ", "Rule: the method with the largest"],
     "any_sklearn_model.py": ["TF-IDF + LR test accuracy: 0.", "LIME:", "per fold:"],
     "sentence_pairs.py": [
         "base BiLSTM: pair accuracy 0.",
@@ -36,10 +37,11 @@ def test_every_example_is_listed():
 
 @pytest.fixture(scope="module")
 def data():
-    from skinterp.datasets import load_rotten_tomatoes, load_tweets
+    from skinterp.datasets import load_amazon, load_rotten_tomatoes, load_tweets
 
     need_data(load_rotten_tomatoes)
     need_data(load_tweets)
+    need_data(load_amazon)
 
 
 @pytest.mark.parametrize("script", sorted(EXPECTED))

@@ -166,6 +166,19 @@ PARAM_CASES = [
         ),
         "only 'eager' or 'sdpa' load",
     ),
+    ("meta_device_drops_weights", _params(device={"value": "meta"}), "'meta' is not a device"),
+    (
+        "workers_spawned_on_predict",
+        _params(iterator_valid__num_workers={"value": 1000}),
+        "1000 worker processes",
+    ),
+    (
+        "torch_load_runs_pickles",
+        _params(torch_load_kwargs={"value": {"weights_only": False}}),
+        "weights_only=False",
+    ),
+    ("many_filters_slow_to_build", _params(filter_sizes={"tuple": [3] * 5000}), "5000 is more"),
+    ("many_lstm_layers", _params(num_layers={"value": 10**6}), "1000000 is more"),
     ("vectors_other_tensor", _params(embeddings={"vectors": "encoder.x"}), "param::embeddings"),
 ]
 
@@ -358,6 +371,14 @@ def test_remote_code_in_transformer_config(good_bert, tmp_path):
     meta["transformer_config"]["auto_map"] = {"AutoModel": "evil.Model"}
     _write(folder, meta)
     _check(folder, "transformer_config.auto_map: names remote code")
+
+
+def test_a_huge_transformer_config_is_refused_before_it_is_built(good_bert, tmp_path):
+    folder = _copy(good_bert, tmp_path / "m")
+    meta = _meta(folder)
+    meta["transformer_config"]["num_hidden_layers"] = 10**6
+    _write(folder, meta)
+    _check(folder, "describes a model larger than model.safetensors holds")
 
 
 def test_init_from_nesting_limit(good, tmp_path):

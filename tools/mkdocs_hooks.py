@@ -4,7 +4,7 @@ The result tables live next to the scripts that write them and the examples inde
 examples; the site shows them without keeping a second copy in ``docs/``:
 
 - ``benchmarks/archive/*.md``             -> ``benchmarks/<name>.md`` (archived results)
-- ``benchmarks/speed/results/*.md``       -> ``benchmarks/<name>.md``
+- ``benchmarks/{speed,startup,scorers,compare}/results/*.md`` -> ``benchmarks/<name>.md``
 - ``benchmarks/reproduce/README.md``      -> ``benchmarks/reproduce/index.md``, with its
   every ``*.toml`` config and every profile's ``results/<profile>/tables.md`` and figures
 - ``examples/README.md``                  -> ``examples.md``
@@ -26,7 +26,8 @@ def _add(files: Files, config, uri: str, path: Path) -> None:
 
 
 def on_files(files: Files, config) -> Files:
-    for folder in (BENCH / "archive", BENCH / "speed" / "results"):
+    results = [BENCH / name / "results" for name in ("speed", "startup", "scorers", "compare")]
+    for folder in (BENCH / "archive", *results):
         for path in sorted(folder.glob("*.md")):
             if path.name == "README.md":  # the archive's note, summarised in docs/benchmarks.md
                 continue

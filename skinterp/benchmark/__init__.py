@@ -8,6 +8,7 @@ judged claim by claim, over seeds, by ``build_claims`` (``skinterp benchmark cla
 """
 
 from ._claims import build_claims, claim_rows
+from ._compare import DEFAULT_METHODS, compare, recommend
 from ._config import (
     BACKBONES,
     DATASETS,
@@ -25,12 +26,14 @@ from ._run import environment, run_benchmark, run_one
 __all__ = [
     "BACKBONES",
     "DATASETS",
+    "DEFAULT_METHODS",
     "METHODS",
     "PROFILES",
     "Run",
     "build_claims",
     "build_report",
     "claim_rows",
+    "compare",
     "cut_texts",
     "environment",
     "evaluation_texts",
@@ -38,6 +41,7 @@ __all__ = [
     "load_config",
     "load_data",
     "load_runs",
+    "recommend",
     "run_benchmark",
     "run_one",
     "select_config",

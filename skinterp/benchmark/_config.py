@@ -37,6 +37,20 @@ A configuration is a TOML file (or a dict of the same shape)::
     [method.vmask]         # ... and per method
     beta = 0.5
 
+Your own data and backbones (what ``skinterp compare`` writes)::
+
+    datasets = ["tickets"]
+    [files.tickets]          # a data set read from files (skinterp.datasets.load_file)
+    path = "tickets.csv"
+    text_column = "body"
+    label_column = "queue"
+    test = 0.2               # a share held out for testing, or a test file's path
+    dev = 0.1                # a share of the training rows held out as the dev split (0: none)
+    split_seed = 0           # the seed of both splits (fixed: every run sees the same texts)
+    [backbone_params.mine]   # a backbone's complete estimator arguments (replaces the table)
+    encoder = "transformer"
+    pretrained = "my-org/my-model"
+
 ``extends = "<profile>"`` starts from a profile and changes only what the file sets: tables
 merge key by key, anything else is replaced, and a narrower ``methods`` keeps the profile's
 claims and protocols for those methods only (``claims-minilm`` extends ``claims``);
@@ -81,6 +95,7 @@ __all__ = [
     "METHODS",
     "PROFILES",
     "Run",
+    "backbone_settings",
     "expand_runs",
     "judged_by_base",
     "load_config",
@@ -175,6 +190,8 @@ _DEFAULTS: dict[str, Any] = {
     "backbone": {},
     "method": {},
     "dataset": {},
+    "files": {},
+    "backbone_params": {},
     "extends": None,
     "from_base": True,
 }
@@ -252,7 +269,14 @@ def load_config(config: str | os.PathLike | dict) -> dict:
     _check_evaluation(cfg["evaluation"], "[evaluation]")
     cfg["protocols"] = _resolve_protocols(cfg)
     methods = {**METHODS, **cfg["variants"]}
-    for key, known in (("datasets", DATASETS), ("backbones", BACKBONES), ("methods", methods)):
+    _check_files(cfg["files"])
+    datasets = {**DATASETS, **cfg["files"]}
+    if not isinstance(cfg["backbone_params"], dict) or not all(
+        isinstance(v, dict) for v in cfg["backbone_params"].values()
+    ):
+        raise ValueError("[backbone_params.NAME] tables must hold estimator arguments.")
+    backbones = {**BACKBONES, **cfg["backbone_params"]}
+    for key, known in (("datasets", datasets), ("backbones", backbones), ("methods", methods)):
         names = cfg[key]
         if not isinstance(names, list) or not names:
             raise ValueError(f"{key} must be a non-empty list of names from {sorted(known)}.")
@@ -286,6 +310,42 @@ def load_config(config: str | os.PathLike | dict) -> dict:
         # methods that start from the trained base (or are judged by it) need it in the grid
         cfg["methods"] = ["base", *cfg["methods"]]
     return cfg
+
+
+_FILE_KEYS = {
+    "path",
+    "text_column",
+    "text_pair_column",
+    "label_column",
+    "format",
+    "encoding",
+    "split",
+    "test",
+    "dev",
+    "split_seed",
+}
+
+
+def _check_files(files: Any) -> None:
+    """The [files.NAME] tables: a path and how to read and split it."""
+    if not isinstance(files, dict):
+        raise ValueError("[files] must be a table of [files.NAME] tables.")
+    for name, spec in files.items():
+        if name in DATASETS:
+            raise ValueError(f"[files.{name}] shadows the built-in data set {name!r}.")
+        if not isinstance(spec, dict) or "path" not in spec:
+            raise ValueError(f"[files.{name}] needs a path.")
+        bad = sorted(set(spec) - _FILE_KEYS)
+        if bad:
+            raise ValueError(f"[files.{name}] accepts {sorted(_FILE_KEYS)}, not {bad}.")
+
+
+def backbone_settings(cfg: dict, backbone: str) -> dict:
+    """The estimator arguments of a backbone: the configuration's ``[backbone_params.NAME]``
+    (complete) or the table's, then its ``[backbone.NAME]`` overrides."""
+    base = cfg.get("backbone_params", {}).get(backbone)
+    params = dict(BACKBONES[backbone] if base is None else base)
+    return {**params, **cfg["backbone"].get(backbone, {})}
 
 
 def method_spec(cfg: dict, name: str) -> tuple[str, dict, bool, str]:
@@ -359,14 +419,15 @@ def expand_runs(cfg: dict) -> list[Run]:
     runs = []
     methods = sorted(cfg["methods"], key=lambda m: m != "base")
     for dataset in cfg["datasets"]:
-        _, ds = DATASETS[dataset]
+        _, ds = DATASETS.get(dataset, ("", {}))  # a [files] data set: no lexicon, no cut
         ds = {**ds, **cfg["dataset"].get(dataset, {})}
         for backbone in cfg["backbones"]:
-            transformer = BACKBONES[backbone].get("encoder") == "transformer"
+            settings = backbone_settings(cfg, backbone)
+            transformer = settings.get("encoder") == "transformer"
             for seed in cfg["seeds"]:
                 for method in methods:
                     cls_name, extra, from_base, display = method_spec(cfg, method)
-                    params = {**BACKBONES[backbone], **cfg["backbone"].get(backbone, {})}
+                    params = dict(settings)
                     if "max_length" in ds:
                         params["max_length"] = ds["max_length"]
                     params.update(extra)

@@ -45,6 +45,8 @@ def _metrics(clf, X, y, run: Run, evaluation: dict, lexicon, judge=None) -> dict
     plausibility a sentiment data set."""
     from ..metrics import evaluate
 
+    if evaluation.get("n_texts"):  # a protocol measured on the first n evaluation texts
+        X, y = X[: evaluation["n_texts"]], y[: evaluation["n_texts"]]
     ks = list(evaluation["k"])
     wanted = set(evaluation["metrics"])
     if not evaluation["naopc_k"]:
@@ -132,13 +134,18 @@ def cut_texts(X, max_words: int | None) -> list:
     return [" ".join(x.split()[:max_words]) for x in X]
 
 
-def load_data(name: str):
+def load_data(name: str, files: dict | None = None):
     """A benchmark data set by its name.
 
     Parameters
     ----------
     name : str
-        A key of ``DATASETS`` (``"rotten_tomatoes"``, ``"tweets"``, ``"bbc_news"``, ...).
+        A key of ``DATASETS`` (``"rotten_tomatoes"``, ``"tweets"``, ``"bbc_news"``, ...) or of
+        ``files``.
+    files : dict, optional
+        A configuration's ``[files]`` tables: data sets read from the user's files with
+        :func:`skinterp.datasets.load_file`, split with a fixed seed (``test``: a share or a
+        file; ``dev``: a share of the training rows).
 
     Returns
     -------
@@ -148,9 +155,35 @@ def load_data(name: str):
     """
     from .. import datasets
 
+    if files and name in files:
+        return _load_file_data(files[name])
     if name not in DATASETS:
         raise ValueError(f"Unknown data set {name!r}; choose one of {sorted(DATASETS)}.")
     return getattr(datasets, DATASETS[name][0])()
+
+
+def _load_file_data(spec: dict):
+    """A ``[files.NAME]`` data set: train / dev / test splits fixed by ``split_seed``."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from ..datasets import load_file
+
+    read = {k: spec[k] for k in ("text_column", "text_pair_column", "label_column") if k in spec}
+    read.update({k: spec[k] for k in ("format", "encoding", "split") if k in spec})
+    seed = int(spec.get("split_seed", 0))
+    data = load_file(spec["path"], test=spec.get("test"), random_state=seed, **read)
+    dev = float(spec.get("dev", 0) or 0)
+    if dev > 0:
+        y = np.asarray(data.y_train)
+        counts = np.unique(y, return_counts=True)[1]
+        stratify = y if counts.min() >= 2 else None
+        idx = np.arange(len(y))
+        train, valid = train_test_split(idx, test_size=dev, random_state=seed, stratify=stratify)
+        X = data.X_train
+        data.X_valid, data.y_valid = [X[i] for i in valid], y[valid]
+        data.X_train, data.y_train = [X[i] for i in train], y[train]
+    return data
 
 
 def training_texts(run: Run, data) -> tuple:

@@ -71,12 +71,15 @@ def _resolve_protocols(cfg: dict) -> dict:
     for name, over in cfg["protocols"].items():
         if not isinstance(over, dict):
             raise ValueError(f"[protocols.{name}] must be a table.")
-        extra = sorted(set(over) - set(cfg["evaluation"]) - {"methods", "description"})
+        extra = sorted(set(over) - set(cfg["evaluation"]) - {"methods", "description", "n_texts"})
         if extra:
             raise ValueError(
-                f"unknown key(s) {extra} in [protocols.{name}]; known: methods, description and "
-                f"the [evaluation] keys {sorted(cfg['evaluation'])}."
+                f"unknown key(s) {extra} in [protocols.{name}]; known: methods, description, "
+                f"n_texts and the [evaluation] keys {sorted(cfg['evaluation'])}."
             )
+        n = over.get("n_texts", 0)
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"[protocols.{name}] n_texts must be an integer >= 0, got {n!r}.")
         proto = {**copy.deepcopy(cfg["evaluation"]), **over}
         proto.setdefault("methods", list(cfg["methods"]))
         proto.setdefault("description", "")

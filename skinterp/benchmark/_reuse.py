@@ -90,7 +90,7 @@ def reuse_runs(
             if (out / "runs" / f"{run.run_id}.json").exists() or not src.exists():
                 continue
             if run.dataset not in loaded:
-                loaded = {run.dataset: load_data(run.dataset)}
+                loaded = {run.dataset: load_data(run.dataset, cfg.get("files"))}
             recorded = json.loads(src.read_text()).get("config", {})
             diff = _differences(recorded, _expected_config(run, cfg, loaded[run.dataset]))
             if diff:

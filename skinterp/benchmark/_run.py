@@ -262,7 +262,7 @@ def run_benchmark(
             log(f"[{i}/{len(runs)}] {run.run_id}: done before, its saved model loaded")
             continue
         if run.dataset not in loaded:
-            loaded = {run.dataset: load_data(run.dataset)}
+            loaded = {run.dataset: load_data(run.dataset, cfg.get("files"))}
         if run.plausibility and lexicon is None:
             from ..datasets import load_vader_lexicon
 

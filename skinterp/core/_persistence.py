@@ -41,6 +41,7 @@ from ._safe_load import (
     check_files,
     check_meta,
     check_params,
+    check_sizes,
     file_hashes,
     read_meta,
 )
@@ -330,6 +331,7 @@ def _load(folder: Path, depth: int):
     check_params(meta["params"], meta_path, cls)
     check_files(folder, meta, meta["format_version"])
     shapes, state = _read_weights(folder)
+    check_sizes(meta["params"], meta, shapes, meta_path)
     params = {k: _decode_param(v, folder, state, depth) for k, v in meta["params"].items()}
     device = params.get("device")
     if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():

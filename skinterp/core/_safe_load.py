@@ -21,6 +21,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "MAX_NESTING",
     "ModelFileError",
@@ -28,6 +30,7 @@ __all__ = [
     "check_files",
     "check_meta",
     "check_params",
+    "check_sizes",
     "file_hashes",
     "read_meta",
 ]
@@ -345,6 +348,7 @@ def check_params(specs: dict, path: Path, cls: type) -> None:
             raise _fail(path, key, f"{cls.__name__} has no parameter {name!r}.")
         if kind in ("value", "tuple"):
             value = spec[kind]
+            _check_value(name, value, path, key)
             if kind == "tuple" and not isinstance(value, list):
                 raise _fail(path, key, "a tuple is saved as a list.")
             _plain(value, path, key)
@@ -369,6 +373,58 @@ def check_params(specs: dict, path: Path, cls: type) -> None:
             _check_spec(kind, spec, path, key)
         else:
             raise _fail(path, key, f"unknown encoding {kind!r}.")
+
+
+_DEVICE = re.compile(r"(cpu|cuda|mps|xpu)(:\d{1,3})?")
+
+
+def _check_value(name: str, value: Any, path: Path, key: str) -> None:
+    """Plain values that would still do harm: a device that drops the weights (``meta``),
+    worker counts that spawn processes on predict, torch loading that runs pickles."""
+    if name == "device" and value is not None and not _DEVICE.fullmatch(str(value)):
+        raise _fail(path, key, f"{value!r} is not a device (cpu, cuda, cuda:N, mps).")
+    if name.endswith("__num_workers") and (not isinstance(value, int) or not 0 <= value <= 32):
+        raise _fail(path, key, f"{value!r} worker processes: a saved model may ask for 0-32.")
+    if name == "torch_load_kwargs" and value is not None:
+        if not isinstance(value, dict) or value.get("weights_only") is False:
+            raise _fail(path, key, "weights_only=False would let torch run pickled code.")
+
+
+def check_sizes(params: dict, meta: dict, shapes: dict, path: Path) -> None:
+    """Sizes that make *building* the model slow or large before its weights' shapes can be
+    compared: more layers or filters than the weights file has tensors, a transformer larger
+    than the file's numbers."""
+    n_tensors = max(len(shapes), 1)
+    total = sum(int(np.prod(s)) for s in shapes.values())
+    for name in ("filter_sizes", "num_layers"):
+        spec = params.get(name, {})
+        value = spec.get("tuple", spec.get("value")) if isinstance(spec, dict) else None
+        count = len(value) if isinstance(value, list) else value
+        if isinstance(count, int) and count > n_tensors:
+            raise _fail(
+                path, f"params.{name}", f"{count} is more than the {n_tensors} tensors saved."
+            )
+    configs = [("transformer_config", meta.get("transformer_config"))]
+    spec = params.get("pretrained", {})
+    if isinstance(spec, dict) and isinstance(spec.get("hf_config"), dict):
+        configs.append(("params.pretrained", spec["hf_config"]))
+    for key, config in configs:
+        if not isinstance(config, dict):
+            continue
+        ints = {
+            k: v
+            for k, v in config.items()
+            if isinstance(v, int) and not isinstance(v, bool) and v > 0
+        }
+        layers, hidden = ints.get("num_hidden_layers", 1), ints.get("hidden_size", 1)
+        vocab = ints.get("vocab_size", 1)
+        if layers > n_tensors or layers * hidden * hidden + vocab * hidden > 2 * total:
+            raise _fail(
+                path,
+                key,
+                f"describes a model larger than {WEIGHTS} holds ({layers} layers of size "
+                f"{hidden}, {vocab} tokens; the file has {total} numbers).",
+            )
 
 
 def _check_spec(kind: str, spec: dict, path: Path, key: str) -> None:

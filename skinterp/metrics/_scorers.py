@@ -57,8 +57,28 @@ class InterpretabilityScorer:
             )
         return self.sign * value
 
+    @property
+    def settings(self) -> dict:
+        """Every setting the metric runs with: the factory's and the metric's defaults, and
+        what was passed (``repr`` shows them all)."""
+        import inspect
+
+        targets = [self.metric]
+        if self.metric.__name__ == "posthoc_accuracy_score":  # its keywords go to the curve
+            from ._faithfulness import posthoc_accuracy_curve
+
+            targets.insert(0, posthoc_accuracy_curve)
+        out = {
+            name: p.default
+            for target in targets
+            for name, p in inspect.signature(target).parameters.items()
+            if p.kind is p.KEYWORD_ONLY and name not in ("explanations", "verbose")
+        }
+        out.update(self.kwargs)
+        return dict(sorted(out.items()))
+
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
         return f"{self.factory}({args})"
 
 

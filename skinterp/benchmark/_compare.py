@@ -1,0 +1,504 @@
+"""``skinterp compare``: which method helps on *your* data? The claims machinery on a user's
+texts: every method at its defaults against the base model, over seeds, with seed-paired 95 %
+bootstrap intervals and verdicts (:func:`claim_rows`), and a recommendation by a stated rule.
+
+The protocol (one for every model, so that the comparison is fair):
+
+- **accuracy** on the test texts (every one);
+- **LIME AOPC@k and NAOPC@k**: LIME's rankings of each model's own predictions (the same
+  explainer for every model), judged by the model itself; NAOPC divides each text's AOPC by the
+  best and worst any ordering reaches, so a more confident model does not win for its
+  confidence alone;
+- **comprehensiveness and sufficiency of one shared saliency** (PCT's protocol): the gradient
+  of the predicted probability, the same explainer for every model;
+- **post-hoc accuracy@k of each model's own explanation** (its mask, gate or gradient);
+- **training time** per model.
+
+Everything is fitted on the training texts; a method that picks its best epoch picks it on
+the dev split (a share of the training texts), never on the test texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DEFAULT_METHODS", "FAST", "MIN_PER_CLASS", "compare", "recommend"]
+
+#: The base model and the five methods of the five papers.
+DEFAULT_METHODS = ("base", "vmask", "evarm", "scc", "pct", "vat")
+#: Training texts each class needs at least (a dev split and three seeds need a few).
+MIN_PER_CLASS = 5
+#: ``fast=True``: a first look. A stratified subset of the training and test texts, fewer
+#: epochs and LIME samples, LIME on fewer texts; still three seeds, since an interval (and so a
+#: recommendation) needs them.
+FAST = {
+    "n_train": 2000,
+    "n_test": 300,
+    "max_epochs": 3,
+    "n_lime": 60,
+    "lime_samples": 200,
+}
+_LIME_TEXTS, _LIME_SAMPLES = 300, 500
+_METRICS = (  # (claim key, protocol, record metric, direction, label, higher is better)
+    ("accuracy", "evaluation", "accuracy", "not_less", "accuracy"),
+    ("naopc", "lime", "naopc@{k}", "greater", "LIME NAOPC@{k}"),
+    ("aopc", "lime", "aopc@{k}", "greater", "LIME AOPC@{k}"),
+    ("comprehensiveness", "gradient", "comprehensiveness", "greater", "comprehensiveness"),
+    ("sufficiency", "gradient", "sufficiency", "less", "sufficiency (lower is better)"),
+    ("posthoc", "evaluation", "posthoc@{k}", "greater", "post-hoc accuracy@{k} (own)"),
+)
+
+
+def _as_list(X: Any, name: str) -> list:
+    from ..text import check_texts
+
+    items, _ = check_texts(X)
+    if not items:
+        raise ValueError(f"{name} is empty.")
+    return items
+
+
+def _check_labels(y: Any, n: int, name: str) -> np.ndarray:
+    y = np.asarray(y, dtype=object)
+    if y.ndim != 1 or len(y) != n:
+        raise ValueError(f"{name} has {len(y)} labels for {n} texts.")
+    missing = [i for i, v in enumerate(y) if v is None or (isinstance(v, float) and np.isnan(v))]
+    if missing:
+        raise ValueError(f"{name}[{missing[0]}] is a missing label.")
+    return y
+
+
+def _stratified(n_keep: int, y: np.ndarray, seed: int) -> np.ndarray:
+    from sklearn.model_selection import train_test_split
+
+    if n_keep >= len(y):
+        return np.arange(len(y))
+    keep, _ = train_test_split(np.arange(len(y)), train_size=n_keep, random_state=seed, stratify=y)
+    return np.sort(keep)
+
+
+def _write_jsonl(path: Path, X: list, y: np.ndarray) -> None:
+    rows = []
+    for x, label in zip(X, y, strict=True):
+        row = {"text": x[0], "text_pair": x[1]} if isinstance(x, tuple) else {"text": x}
+        row["label"] = label.item() if hasattr(label, "item") else label
+        rows.append(row)
+    pd.DataFrame(rows).to_json(path, orient="records", lines=True, force_ascii=False)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def compare(
+    X_train: Any,
+    y_train: Any,
+    X_test: Any = None,
+    y_test: Any = None,
+    *,
+    methods: tuple[str, ...] | list[str] = DEFAULT_METHODS,
+    backbone: str = "cnn",
+    params: dict | None = None,
+    seeds: int = 3,
+    test: float = 0.2,
+    dev: float = 0.1,
+    k: int = 5,
+    tolerance: float = 0.01,
+    fast: bool = False,
+    n_jobs: int | None = 1,
+    device: str = "cpu",
+    out: str | os.PathLike = "compare-results",
+    verbose: int = 1,
+) -> pd.DataFrame:
+    """Compare methods against the base model on your texts; write ``compare.{json,md,html}``.
+
+    Every method is fitted as ``Method(backbone).fit(X, y)`` fits it (its defaults), once per
+    seed, and measured under one protocol (module docstring). For each metric: the seed-paired
+    difference method − base, its 95 % bootstrap interval over seeds and a verdict. The
+    recommendation follows :func:`recommend`. Finished runs are kept in ``out``: calling again
+    (after a kill, or with more methods) continues where it stopped.
+
+    Parameters
+    ----------
+    X_train, y_train : texts (or pairs) and labels
+        What every model is fitted on (a share ``dev`` is held out as the dev split).
+    X_test, y_test : texts and labels, optional
+        The test texts; without them a stratified share ``test`` of ``X_train`` is held out.
+    methods : sequence of str, default=("base", "vmask", "evarm", "scc", "pct", "vat")
+        Registry names (:data:`skinterp.methods.REGISTRY`); the base model is always added.
+    backbone : str, default="cnn"
+        ``"cnn"``, ``"lstm"`` (GloVe-50d), ``"minilm"``, ``"minilm-2"``, a Hugging Face model
+        id or a ``save_pretrained`` folder.
+    params : dict, optional
+        Estimator arguments for every model, on top of the defaults (e.g.
+        ``{"max_epochs": 5}``; ``skinterp compare --param max_epochs=5``).
+    seeds : int, default=3
+        Seeds 0 .. seeds-1 (at least 3: an interval needs them).
+    test : float, default=0.2
+        The test share when ``X_test`` is not given.
+    dev : float, default=0.1
+        The dev share of the training texts (0: none; methods then hold out their own).
+    k : int, default=5
+        The k of AOPC, NAOPC and post-hoc accuracy.
+    tolerance : float, default=0.01
+        The accuracy a method may lose and still be recommended (0.01: one point).
+    fast : bool, default=False
+        A first look (:data:`FAST`): a subset, fewer epochs and LIME samples.
+    n_jobs : int or None, default=1
+        Worker processes (each fits whole seeds); -1: one per CPU.
+    device : str, default="cpu"
+    out : path, default="compare-results"
+        Output folder (runs, models, the three files).
+    verbose : int, default=1
+        0: silent; 1: a progress bar and a line per run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (method, metric): means of both sides, the difference, its interval,
+        the verdict; ``attrs["recommendation"]`` holds the recommendation.
+    """
+    from .._names import METHODS as KNOWN
+    from .._names import backbone_params
+
+    params = {**backbone_params(backbone), **(params or {})}
+    methods = list(dict.fromkeys(["base", *methods]))
+    bad = [m for m in methods if m not in KNOWN]
+    if bad:
+        raise ValueError(f"unknown method(s) {bad}; use any of {list(KNOWN)}.")
+    if not isinstance(seeds, int) or seeds < 3:
+        raise ValueError(f"seeds must be an integer >= 3 (an interval needs three), got {seeds!r}.")
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be an integer >= 1, got {k!r}.")
+    for name, share in (("test", test), ("dev", dev)):
+        if not 0 <= share < 1:
+            raise ValueError(f"{name} must be a share in [0, 1), got {share!r}.")
+    X = _as_list(X_train, "X_train")
+    y = _check_labels(y_train, len(X), "y_train")
+    classes, counts = np.unique(y.astype(str), return_counts=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"y_train has a single class ({str(classes[0])!r}); a classifier needs two."
+        )
+    if counts.min() < MIN_PER_CLASS:
+        few = str(classes[counts.argmin()])
+        raise ValueError(
+            f"class {few!r} has {counts.min()} training text(s); every class needs at least "
+            f"{MIN_PER_CLASS} (a dev split, a test split and three seeds)."
+        )
+    if X_test is None:
+        if not test:
+            raise ValueError("pass X_test and y_test, or a test share (test=0.2).")
+        from sklearn.model_selection import train_test_split
+
+        tr, te = train_test_split(
+            np.arange(len(X)), test_size=test, random_state=0, stratify=y.astype(str)
+        )
+        X, y, X_test, y_test = [X[i] for i in tr], y[tr], [X[i] for i in te], y[te]
+    else:
+        X_test = _as_list(X_test, "X_test")
+        y_test = _check_labels(y_test, len(X_test), "y_test")
+    if fast:
+        keep = _stratified(FAST["n_train"], y.astype(str), 0)
+        X, y = [X[i] for i in keep], y[keep]
+        keep = _stratified(FAST["n_test"], np.asarray(y_test).astype(str), 0)
+        X_test, y_test = [X_test[i] for i in keep], np.asarray(y_test)[keep]
+    out = Path(out)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    _write_jsonl(out / "data" / "train.jsonl.tmp", X, y)
+    _write_jsonl(out / "data" / "test.jsonl.tmp", X_test, np.asarray(y_test, dtype=object))
+    cfg = _config(out, methods, backbone, params, seeds, dev, k, tolerance, fast, device, X)
+    _check_same_run(out, cfg)
+    from ._claims import claim_rows
+    from ._config import load_config
+    from ._run import run_benchmark
+
+    run_benchmark(
+        cfg,
+        out,
+        log=print if verbose else None,
+        progress=bool(verbose),
+        n_jobs=n_jobs,
+    )
+    records = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))]
+    loaded = load_config(cfg)
+    rows = claim_rows(records, loaded["claims"])
+    table = _table(rows, records, methods, k)
+    recommendation = recommend(table, tolerance=tolerance, k=k)
+    table.attrs["recommendation"] = recommendation
+    _write_outputs(out, table, recommendation, records, cfg, fast, backbone)
+    return table
+
+
+def _config(out, methods, backbone, params, seeds, dev, k, tolerance, fast, device, X) -> dict:
+    pairs = bool(X) and isinstance(X[0], tuple)
+    data = out / "data"
+    for name in ("train", "test"):  # the data of this call, in force by one rename each
+        os.replace(data / f"{name}.jsonl.tmp", data / f"{name}.jsonl")
+    n_lime = FAST["n_lime"] if fast else _LIME_TEXTS
+    samples = FAST["lime_samples"] if fast else _LIME_SAMPLES
+    name = "backbone"
+    files = {
+        "path": str((data / "train.jsonl").resolve()),
+        "test": str((data / "test.jsonl").resolve()),
+        "text_column": "text",
+        "label_column": "label",
+        "dev": float(dev),
+        "split_seed": 0,
+    }
+    if pairs:
+        files["text_pair_column"] = "text_pair"
+    claims = []
+    for key, protocol, metric, direction, _ in _METRICS:
+        for m in methods:
+            if m == "base":
+                continue
+            claim = {
+                "id": f"{m}-{key}",
+                "paper": m,
+                "table": "compare",
+                "claim": f"{m} vs base: {key}",
+                "metric": metric.format(k=k),
+                "method": m,
+                "baseline": "base",
+                "direction": direction,
+            }
+            if protocol != "evaluation":
+                claim["protocol"] = protocol
+            if direction == "not_less":
+                claim["margin"] = float(tolerance)
+            claims.append(claim)
+    cfg = {
+        "name": "compare",
+        "description": f"skinterp compare on {len(X)} training texts ({backbone})",
+        "seeds": list(range(seeds)),
+        "datasets": ["data"],
+        "backbones": [name],
+        "methods": methods,
+        "device": device,
+        "from_base": False,  # each method as Method(backbone).fit(X, y) fits it
+        "files": {"data": files},
+        "backbone_params": {name: params},
+        "data": {
+            "n_train": 0,
+            "n_train_transformer": 0,
+            "n_eval": 0,
+            "validation": "dataset" if dev > 0 else "holdout",
+        },
+        "evaluation": {
+            "k": [k],
+            "curve_k": k,
+            "naopc_k": 0,
+            "explainer": "native",
+            "metrics": ["confidence", "posthoc_accuracy", "decisiveness"],
+        },
+        "protocols": {
+            "lime": {
+                "description": f"LIME's rankings ({samples} samples) of every model, judged by "
+                f"the model itself, on the first {n_lime} test texts",
+                "explainer": "lime",
+                "explainer_params": {"num_samples": samples, "random_state": 0},
+                "k": [k],
+                "naopc_k": k,
+                "naopc_beam_width": 2,
+                "metrics": ["aopc", "naopc"],
+                "n_texts": n_lime,
+            },
+            "gradient": {
+                "description": "one shared saliency for every model (PCT's protocol): the "
+                "gradient of the predicted probability, 10 % of the words",
+                "explainer": "gradient",
+                "metrics": ["comprehensiveness", "sufficiency"],
+            },
+        },
+        "claims": claims,
+    }
+    if fast and "max_epochs" not in params:
+        cfg["backbone"] = {name: {"max_epochs": FAST["max_epochs"]}}
+    if fast or "max_epochs" in params:
+        # a method's own default (VMASK: 20 epochs) would otherwise override the backbone's
+        epochs = params.get("max_epochs", FAST["max_epochs"])
+        cfg["method"] = {m: {"max_epochs": epochs} for m in methods}
+    return cfg
+
+
+def _check_same_run(out: Path, cfg: dict) -> None:
+    """A folder holds one comparison: the same data and settings resume, others are refused."""
+    data = out / "data"
+    identity = {
+        "config": cfg,
+        "train": _sha256(data / "train.jsonl"),
+        "test": _sha256(data / "test.jsonl"),
+    }
+    path = out / "compare_settings.json"
+    if path.exists():
+        before = json.loads(path.read_text())
+        same_data = (before["train"], before["test"]) == (identity["train"], identity["test"])
+        now = json.loads(json.dumps(cfg))
+        changed = [
+            key
+            for key in sorted(set(before["config"]) | set(now))
+            if key not in ("methods", "claims") and before["config"].get(key) != now.get(key)
+        ]
+        if not same_data or changed:
+            what = "other texts" if not same_data else f"other settings ({', '.join(changed)})"
+            raise ValueError(
+                f"{out} holds a comparison of {what}; choose another --out (or delete the "
+                "folder to start again). Adding methods to a comparison is fine."
+            )
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(identity, indent=1))
+    os.replace(tmp, path)
+
+
+def _table(rows: list[dict], records: list[dict], methods: list[str], k: int) -> pd.DataFrame:
+    labels = {key: label.format(k=k) for key, _, _, _, label in _METRICS}
+    out = []
+    for r in rows:
+        key = r["id"][len(r["method"]) + 1 :]  # "<method>-<metric key>"
+        out.append(
+            {
+                "method": r["method"],
+                "metric": key,
+                "label": labels[key],
+                "method_mean": r["method_mean"],
+                "base_mean": r["baseline_mean"],
+                "diff": r["diff_mean"],
+                "ci_low": r["ci95"][0],
+                "ci_high": r["ci95"][1],
+                "verdict": r["verdict"],
+                "finding": _finding(key, r["verdict"]),
+                "seeds": len(r["seeds"]),
+            }
+        )
+    fit = {}
+    for rec in records:
+        fit.setdefault(rec["method"], {})[rec["seed"]] = rec["timings"]["fit_s"]
+    for m in methods:
+        if m == "base" or m not in fit or "base" not in fit:
+            continue
+        seeds = sorted(set(fit[m]) & set(fit["base"]))
+        ratio = [fit[m][s] / fit["base"][s] for s in seeds]
+        out.append(
+            {
+                "method": m,
+                "metric": "fit_time",
+                "label": "training time (× base)",
+                "method_mean": float(np.mean([fit[m][s] for s in seeds])),
+                "base_mean": float(np.mean([fit["base"][s] for s in seeds])),
+                # the ratio of the mean times; the seeds' own ratios give its range
+                "diff": float(np.mean([fit[m][s] for s in seeds]))
+                / float(np.mean([fit["base"][s] for s in seeds])),
+                "ci_low": float(min(ratio)),
+                "ci_high": float(max(ratio)),
+                "verdict": "",
+                "finding": "",
+                "seeds": len(seeds),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _finding(metric: str, verdict: str) -> str:
+    """The claims suite's verdict in the words of a comparison."""
+    if verdict == "reproduced":
+        return "within tolerance" if metric == "accuracy" else "better than base"
+    if verdict == "contradicted":
+        return "costs more than the tolerance" if metric == "accuracy" else "worse than base"
+    return verdict  # inconclusive, too few seeds
+
+
+def recommend(table: pd.DataFrame, *, tolerance: float = 0.01, k: int = 5) -> dict:
+    """The recommendation, by a stated rule.
+
+    Among the methods whose LIME NAOPC@k gain over the base model has a 95 % interval above
+    0 (``reproduced``) and whose accuracy difference's interval stays above ``-tolerance``
+    (the ``not_less`` verdict ``reproduced``), the one with the largest mean NAOPC gain.
+    Without one: the base model with LIME explanations (``"base + LIME"``).
+
+    Returns
+    -------
+    dict
+        ``method``, ``rule``, ``evidence`` (the numbers behind it) and ``text``.
+    """
+    rule = (
+        f"the method with the largest LIME NAOPC@{k} gain over the base model whose 95 % "
+        f"interval excludes 0 and whose accuracy cost's interval stays within {tolerance:.3g} "
+        "(accuracy points / 100); otherwise the base model with LIME explanations"
+    )
+    naopc = table[table["metric"] == "naopc"].set_index("method")
+    acc = table[table["metric"] == "accuracy"].set_index("method")
+    ok = [
+        m
+        for m in naopc.index
+        if naopc.loc[m, "verdict"] == "reproduced"
+        and m in acc.index
+        and acc.loc[m, "verdict"] == "reproduced"
+    ]
+    evidence = {
+        m: {
+            "naopc_gain": float(naopc.loc[m, "diff"]),
+            "naopc_ci": [float(naopc.loc[m, "ci_low"]), float(naopc.loc[m, "ci_high"])],
+            "accuracy_diff": float(acc.loc[m, "diff"]) if m in acc.index else None,
+            "accuracy_ci": (
+                [float(acc.loc[m, "ci_low"]), float(acc.loc[m, "ci_high"])]
+                if m in acc.index
+                else None
+            ),
+        }
+        for m in naopc.index
+    }
+    if ok:
+        best = max(ok, key=lambda m: naopc.loc[m, "diff"])
+        e = evidence[best]
+        text = (
+            f"Use {best}: its LIME NAOPC@{k} is {e['naopc_gain']:+.3f} above the base model's "
+            f"[{e['naopc_ci'][0]:+.3f}, {e['naopc_ci'][1]:+.3f}], and its accuracy differs by "
+            f"{100 * e['accuracy_diff']:+.1f} points [{100 * e['accuracy_ci'][0]:+.1f}, "
+            f"{100 * e['accuracy_ci'][1]:+.1f}], within the tolerance of "
+            f"{100 * tolerance:.1f}."
+        )
+        return {"method": best, "rule": rule, "evidence": evidence, "text": text}
+    text = (
+        "Use the base model and explain it with LIME: no method's LIME NAOPC@"
+        f"{k} gain has an interval above 0 with an accuracy cost inside the tolerance of "
+        f"{100 * tolerance:.1f} points on these texts."
+    )
+    return {"method": "base + LIME", "rule": rule, "evidence": evidence, "text": text}
+
+
+def _write_outputs(out: Path, table, recommendation, records, cfg, fast, backbone) -> None:
+    from ._compare_report import write_html, write_markdown
+    from ._evaluation import load_data
+
+    data = load_data("data", cfg["files"])
+    n_dev = len(getattr(data, "X_valid", None) or [])
+    info = {
+        "backbone": f"{backbone} {cfg['backbone_params']['backbone']}",
+        "methods": cfg["methods"],
+        "seeds": cfg["seeds"],
+        "fast": fast,
+        "n_train": len(data.X_train),
+        "n_dev": n_dev,
+        "n_test": len(data.X_test),
+        "protocols": {
+            "evaluation": "each model's own explanation (post-hoc accuracy); accuracy on "
+            "every test text",
+            **{n: p["description"] for n, p in cfg["protocols"].items()},
+        },
+    }
+    payload = {
+        "info": info,
+        "recommendation": recommendation,
+        "records": table.to_dict(orient="records"),
+    }
+    (out / "compare.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    write_markdown(out / "compare.md", table, recommendation, info)
+    write_html(out / "compare.html", table, recommendation, info)
