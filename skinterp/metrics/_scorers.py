@@ -94,10 +94,33 @@ def _check_kwargs(metric, kwargs):
         )
 
 
+#: ``make_aopc_scorer()``'s settings: NAOPC@5 of the model's own explanation, the setting that
+#: compares models (see the function's notes), with NAOPC's cheaper beam.
+AOPC_SCORER_DEFAULTS = {"k": 5, "normalization": "naopc", "beam_width": 2}
+
+
 def make_aopc_scorer(**kwargs: Any) -> InterpretabilityScorer:
-    """Scorer for :func:`aopc_score` (e.g. ``make_aopc_scorer(k=5, normalization="naopc")``)."""
+    """Scorer for :func:`aopc_score`; by default **NAOPC@5** of the model's own explanation.
+
+    A scorer's main use is comparing models (``GridSearchCV`` over a method's β, τ, ...), so
+    the default is normalised per text: raw AOPC mostly measures how confident a model is
+    (in ``benchmarks/scorers``, over a VMASK β grid on Rotten Tomatoes its correlation with the
+    model's confidence is +0.93 and it ranks the least confident candidate last by a wide
+    margin), NAOPC divides each text's AOPC by the best and worst any ordering reaches
+    (correlation −0.24) and still separates the candidates by 3.3 seed standard deviations.
+    ``make_aopc_scorer(normalization="paper")`` gives the papers' raw AOPC; ``repr`` shows
+    every setting in force.
+
+    Parameters
+    ----------
+    **kwargs
+        Keyword arguments of :func:`aopc_score` (``k``, ``explainer``, ``normalization``,
+        ``beam_width``, ...), on top of ``k=5, normalization="naopc", beam_width=2``.
+    """
     _check_kwargs(aopc_score, kwargs)
-    return InterpretabilityScorer(aopc_score, "make_aopc_scorer", 1, **kwargs)
+    return InterpretabilityScorer(
+        aopc_score, "make_aopc_scorer", 1, **{**AOPC_SCORER_DEFAULTS, **kwargs}
+    )
 
 
 def make_accuracy_drop_scorer(**kwargs: Any) -> InterpretabilityScorer:
