@@ -228,7 +228,7 @@ def explain_command(args: argparse.Namespace) -> int:
     exps = clf.explain(texts, k=args.k)
     for text, exp in zip(texts, exps, strict=True):
         print(f"{text}\n  predicted {_label(exp.label, meta)} ({exp.proba:.3f}), {exp.method}:")
-        for word, score in exp.top_k():
+        for word, score in exp.top_k(labels=True):
             print(f"    {word:<20s} {score:+.4f}")
     if args.html:
         render_html(

@@ -98,7 +98,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f'- "{shown}"')
         for n in models:
             exp = explained[n][i]
-            top = ", ".join(f"{w} ({s:+.2f})" for w, s in exp.top_k())
+            top = ", ".join(f"{w} ({s:+.2f})" for w, s in exp.top_k(labels=True))
             print(f"    {n} [{names[exp.label]} {exp.proba:.2f}] {native[n]}: {top}")
     print(f"\nwall time: {time.perf_counter() - start:.1f} s")
     return 0

@@ -135,9 +135,7 @@ def main() -> None:
             f"| {name} | {cells} | {row['spread']:.4f} | {row['seed_sd']:.4f} | "
             f"{row['separation']:.1f} | {row['corr_with_confidence']:+.2f} |"
         )
-    conf = {
-        b: np.mean([done[(b, s)]["scores"]["confidence"] for s in args.seeds]) for b in BETAS
-    }
+    conf = {b: np.mean([done[(b, s)]["scores"]["confidence"] for s in args.seeds]) for b in BETAS}
     lines.append(
         "| *mean confidence (max probability)* | "
         + " | ".join(f"{conf[b]:.3f}" for b in BETAS)

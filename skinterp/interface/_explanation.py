@@ -73,7 +73,7 @@ class Explanation:
         """Word indices from most to least important (ties keep text order)."""
         return np.argsort(-self.scores, kind="stable")
 
-    def top_k(self, k: int | None = None) -> list[tuple[str, float]]:
+    def top_k(self, k: int | None = None, *, labels: bool = False) -> list[tuple[str, float]]:
         """The ``k`` words with the highest scores, as ``(word, score)`` pairs.
 
         Parameters
@@ -81,12 +81,25 @@ class Explanation:
         k : int or None, default=None
             Defaults to the ``k`` given to ``explain``, else all words. A ``k`` larger than
             the number of words returns every word.
+        labels : bool, default=False
+            Give each word as it should be shown: with its position when the word occurs
+            more than once (``"not (word 4)"``), marked when it is outside the model's
+            vocabulary (``"zorkish (unknown word)"``).
         """
         k = self.k if k is None else check_k(k)
         order = self.ranking()
         if k is not None:
             order = order[:k]
+        if labels:
+            counts = self._counts()
+            return [(self._shown(i, counts, quote=False), float(self.scores[i])) for i in order]
         return [(self.words[i], float(self.scores[i])) for i in order]
+
+    def _counts(self) -> dict:
+        counts: dict = {}
+        for w in self.words:
+            counts[w] = counts.get(w, 0) + 1
+        return counts
 
     def to_frame(self):
         """A DataFrame with one row per word: word, start, end, side, score, rank (1 = top)."""
@@ -113,10 +126,10 @@ class Explanation:
         """Jupyter's view: the text with each word highlighted by its score."""
         return html_of("explanation", self)
 
-    def _shown(self, i: int, counts: dict) -> str:
-        """Word ``i`` for ``repr``: its position when the word repeats, a mark when it is
+    def _shown(self, i: int, counts: dict, quote: bool = True) -> str:
+        """Word ``i`` for display: its position when the word repeats, a mark when it is
         outside the model's vocabulary."""
-        out = repr(self.words[i])
+        out = repr(self.words[i]) if quote else self.words[i]
         if counts[self.words[i]] > 1:
             out += f" (word {i + 1})"
         if self.unknown is not None and self.unknown[i]:
@@ -124,9 +137,7 @@ class Explanation:
         return out
 
     def __repr__(self) -> str:
-        counts: dict = {}
-        for w in self.words:
-            counts[w] = counts.get(w, 0) + 1
+        counts = self._counts()
         order = self.ranking()[: self.k or 5]
         top = ", ".join(f"({self._shown(i, counts)}, {self.scores[i]:.3g})" for i in order)
         return (
