@@ -19,6 +19,7 @@ compare output folder is kept under ``results/work/``, git-ignored).
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -42,7 +43,9 @@ def _csv(n: int) -> Path:
     frame = pd.DataFrame({"tweet": data.X_train[:n], "mood": [names[i] for i in data.y_train[:n]]})
     path = OUT / "work" / f"tweets{n}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
+    # quote every field: some tweets hold bare carriage returns, which an unquoted CSV field
+    # cannot (skinterp's reader names the line of such a file instead of guessing)
+    frame.to_csv(path, index=False, quoting=csv.QUOTE_ALL)
     return path
 
 
