@@ -228,3 +228,18 @@ def test_repeated_and_unknown_words_are_marked(fitted_cnn):
     assert (
         "the (word 1)" in shown and "zorkish (unknown word)" in shown and "film (word 2)" in shown
     )
+
+
+def test_scorers_default_to_comparing_models_and_show_their_settings(fitted_cnn, toy):
+    from skinterp.metrics import aopc_score, make_aopc_scorer, make_posthoc_accuracy_scorer
+
+    X, _ = toy
+    scorer = make_aopc_scorer()
+    assert repr(scorer) == (
+        "make_aopc_scorer(beam_width=2, exact_limit=512, explainer='native', k=5, "
+        "normalization='naopc', perturbation='delete')"
+    )
+    naopc = aopc_score(fitted_cnn, X[:8], k=5, normalization="naopc", beam_width=2)
+    assert scorer(fitted_cnn, X[:8]) == pytest.approx(naopc)
+    assert "normalization='paper'" in repr(make_aopc_scorer(normalization="paper"))
+    assert "k=5" in repr(make_posthoc_accuracy_scorer())

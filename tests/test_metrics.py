@@ -264,7 +264,9 @@ def test_scorers_in_grid_search_and_cross_val(toy):
         pipe, X, y, cv=2, scoring=make_posthoc_accuracy_scorer(explainer="occlusion", k=1)
     )
     assert scores.shape == (2,)
-    assert repr(make_comprehensiveness_scorer(size=2)) == "make_comprehensiveness_scorer(size=2)"
+    assert repr(make_comprehensiveness_scorer(size=2)) == (
+        "make_comprehensiveness_scorer(explainer='native', perturbation='delete', size=2)"
+    )
 
 
 def test_scorer_in_skorch_epoch_scoring(toy):
