@@ -204,6 +204,7 @@ TOP_LEVEL_CASES = [
 FITTED_CASES = [
     ("no_fitted", lambda m: m.pop("fitted"), "fitted: missing"),
     ("no_classes", lambda m: m["fitted"].pop("classes"), "classes: missing"),
+    ("dtype_cuts_labels", lambda m: m["fitted"].update(classes_dtype="<U1"), "does not hold"),
     ("one_class", lambda m: m["fitted"].update(classes=["a"]), "at least two labels"),
     ("repeated_classes", lambda m: m["fitted"].update(classes=["a", "a"]), "labels repeat"),
     ("object_dtype_junk", lambda m: m["fitted"].update(classes_dtype="V8"), "not a label dtype"),
@@ -333,6 +334,23 @@ def test_tensor_added_or_removed(good, tmp_path):
     save_file(tensors, str(folder / "model.safetensors"))
     _write(folder, _meta(folder))
     _check(folder, "has shape None")
+
+
+def test_optimizer_moments_of_the_wrong_shape(good, tmp_path):
+    folder = _copy(good, tmp_path / "m")
+    tensors = load_file(str(folder / "model.safetensors"))
+    key = next(k for k in tensors if k.startswith("optimizer::") and k.endswith("exp_avg"))
+    tensors[key] = torch.zeros(7, 3)
+    save_file(tensors, str(folder / "model.safetensors"))
+    _write(folder, _meta(folder))
+    _check(folder, "state 'exp_avg' of parameter")
+
+
+def test_a_link_loop(good_bert, tmp_path):
+    folder = _copy(good_bert, tmp_path / "m")
+    shutil.rmtree(folder / "tokenizer")
+    (folder / "tokenizer").symlink_to(folder / "tokenizer")
+    _check(folder, "tokenizer/tokenizer.json (listed in skinterp.json 'files') is missing")
 
 
 def test_symlinks_out_of_the_folder(good, tmp_path):

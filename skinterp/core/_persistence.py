@@ -350,6 +350,11 @@ def _load(folder: Path, depth: int):
     fitted = meta["fitted"]
     dtype = fitted["classes_dtype"]
     est.classes_ = np.asarray(fitted["classes"], dtype=object if dtype == "object" else dtype)
+    if _jsonable(est.classes_.tolist()) != fitted["classes"]:  # e.g. "<U1" cutting "pos"
+        raise ModelFileError(
+            f"{meta_path}: fitted.classes_dtype: {dtype!r} does not hold the labels "
+            f"{fitted['classes']!r}."
+        )
     for name in cls._fitted_values:
         setattr(est, name, fitted.get(name))
     try:
@@ -385,7 +390,7 @@ def _load(folder: Path, depth: int):
             est.started_from_fitted_ = True
             est.initialize_optimizer()
         est.module_.load_state_dict(state, strict=True)
-        _load_optimizers(est, meta.get("optimizers") or {}, moments)
+        _load_optimizers(est, meta.get("optimizers") or {}, moments, folder / WEIGHTS)
     except ModelFileError:
         raise
     except Exception as exc:  # torch's and transformers' errors, named with the folder
@@ -488,7 +493,7 @@ def _save_optimizers(estimator: Any, tensors: dict) -> dict:
     return out
 
 
-def _load_optimizers(est: Any, saved: dict, tensors: dict) -> None:
+def _load_optimizers(est: Any, saved: dict, tensors: dict, where: Any = WEIGHTS) -> None:
     """Give each optimizer its saved state (torch moves it to the parameters' device)."""
     state: dict[str, dict] = {}
     scalars = [item for spec in saved.values() for item in spec["scalars"].items()]
@@ -500,3 +505,13 @@ def _load_optimizers(est: Any, saved: dict, tensors: dict) -> None:
         if optimizer is not None:
             sd = {"state": state.get(name, {}), "param_groups": spec["param_groups"]}
             optimizer.load_state_dict(sd)
+            # a moment must have its parameter's shape, or the next step fails deep in torch
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            for idx, per_param in optimizer.state.items():
+                for key, value in per_param.items():
+                    if getattr(value, "ndim", 0) and tuple(value.shape) != tuple(idx.shape):
+                        raise ModelFileError(
+                            f"{where}: optimizer {name!r} state {key!r} of parameter "
+                            f"{params.index(idx)} has shape {tuple(value.shape)}, not "
+                            f"{tuple(idx.shape)}."
+                        )

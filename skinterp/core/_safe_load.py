@@ -461,8 +461,11 @@ def _arguments(target: type) -> set[str]:
 
 def _inside(folder: Path, path: Path, key: str) -> Path:
     """``path`` resolved, refused unless it lies inside ``folder`` (links followed)."""
-    root = folder.resolve()
-    real = path.resolve()
+    try:
+        root = folder.resolve()
+        real = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a link loop
+        raise ModelFileError(f"{folder}: {key} cannot be resolved ({exc}).") from None
     if real != root and root not in real.parents:
         raise ModelFileError(f"{folder}: {key} leads outside the model folder ({real}).")
     return real
