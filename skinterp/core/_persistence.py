@@ -36,7 +36,7 @@ from ._safe_load import (
     MAX_NESTING,
     WEIGHTS,
     ModelFileError,
-    _check_tag,
+    check_optimizer_tag,
     allowed_classes,
     check_files,
     check_meta,
@@ -367,7 +367,7 @@ def _load(folder: Path, depth: int):
         setattr(est, arr, state.pop(f"fitted::{arr}").numpy().astype(dt))
     moments = {k: state.pop(k) for k in list(state) if k.startswith("optimizer::")}
     for tag in moments:
-        _check_tag(tag, meta_path, WEIGHTS)
+        check_optimizer_tag(tag, meta_path, WEIGHTS)
     # build the module from what was saved only: no word vectors, no pretrained download
     keep = {k: est.__dict__[k] for k in ("embeddings", "init_from", "pretrained", "embedding_dim")}
     est.__dict__.update(embeddings=None, init_from=None)

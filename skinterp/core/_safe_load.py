@@ -29,6 +29,7 @@ __all__ = [
     "allowed_classes",
     "check_files",
     "check_meta",
+    "check_optimizer_tag",
     "check_params",
     "check_sizes",
     "file_hashes",
@@ -199,7 +200,7 @@ def check_meta(meta: dict, path: Path, classes: dict, fmt: str, version: int) ->
         scalars = _typed(spec, "scalars", (dict,), path)
         _plain(scalars, path, f"{key}.scalars")
         for tag in scalars:
-            _check_tag(tag, path, f"{key}.scalars")
+            check_optimizer_tag(tag, path, f"{key}.scalars")
     config = _typed(meta, "transformer_config", (dict, type(None)), path, required=False)
     if config is not None:
         check_hf_config(config, path, "transformer_config")
@@ -217,7 +218,7 @@ def check_meta(meta: dict, path: Path, classes: dict, fmt: str, version: int) ->
     return cls
 
 
-def _check_tag(tag: str, path: Path, key: str) -> None:
+def check_optimizer_tag(tag: str, path: Path, key: str) -> None:
     parts = tag.split("::", 3)
     if len(parts) != 4 or parts[0] != "optimizer" or not parts[2].isdigit():
         raise _fail(path, key, f"{tag!r} is not an optimizer::NAME::INDEX::KEY entry.")
