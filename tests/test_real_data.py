@@ -72,6 +72,7 @@ def test_demo_command(rt, capsys):
     assert "base: 1 epochs" in out and "VMASK: 2 epochs" in out  # VMASK trains twice as long
     assert "LIME AOPC@5 on 10 random test sentences" in out and "(NAOPC 0." in out
     assert out.count('\n- "') == 2 and out.count("    VMASK [") == 2 and "wall time:" in out
+    assert out.count("train_loss") == 2 and "keep_spread" in out  # a line per epoch, per model
 
 
 def test_demo_rejects_bad_options(capsys):
