@@ -140,3 +140,24 @@ def test_the_rule_picks_the_largest_faithful_gain_within_tolerance():
     table.loc[0, "verdict"] = "inconclusive"
     assert recommend(table)["method"] == "base + LIME"
     assert np.isclose(recommend(table)["evidence"]["b"]["naopc_gain"], 0.09)
+
+
+def test_config_files_and_backbone_params_are_checked(tmp_path):
+    from skinterp.benchmark import load_config
+
+    base = {"datasets": ["mine"], "backbones": ["b"], "methods": ["base"]}
+    with pytest.raises(ValueError, match=r"\[files.mine\] needs a path"):
+        load_config({**base, "files": {"mine": {}}, "backbone_params": {"b": {}}})
+    with pytest.raises(ValueError, match="shadows the built-in data set 'tweets'"):
+        load_config({**base, "files": {"tweets": {"path": "x"}}, "backbone_params": {"b": {}}})
+    with pytest.raises(ValueError, match="accepts .* not \\['colour'\\]"):
+        load_config({**base, "files": {"mine": {"path": "x", "colour": 1}}})
+    cfg = load_config(
+        {
+            **base,
+            "files": {"mine": {"path": "x.csv"}},
+            "backbone_params": {"b": {"encoder": "lstm"}},
+        }
+    )
+    (run,) = __import__("skinterp").benchmark.expand_runs(cfg)
+    assert run.params["encoder"] == "lstm" and "embeddings" not in run.params
