@@ -161,3 +161,12 @@ def test_config_files_and_backbone_params_are_checked(tmp_path):
     )
     (run,) = __import__("skinterp").benchmark.expand_runs(cfg)
     assert run.params["encoder"] == "lstm" and "embeddings" not in run.params
+
+
+def test_sentence_pairs(tmp_path):
+    X, y = toy_data(6)
+    pairs = [(a, b) for a, b in zip(X, X[1:] + X[:1], strict=True)]
+    table = compare(pairs, y, methods=["pct"], params=TINY, fast=True, out=tmp_path, verbose=0)
+    assert set(table["method"]) == {"pct"} and len(table) == 7
+    first = json.loads((tmp_path / "data" / "train.jsonl").read_text().splitlines()[0])
+    assert set(first) == {"text", "text_pair", "label"}

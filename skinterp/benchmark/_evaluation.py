@@ -126,12 +126,22 @@ def cut_texts(X, max_words: int | None) -> list:
     harness evaluates them: every word then lies in the model's window (a truncated word has
     no score, and removing it changes nothing, which would skew sufficiency and UR#)."""
     X = list(X)
-    bad = next((i for i, x in enumerate(X) if not isinstance(x, str)), None)
+
+    def ok(x) -> bool:  # a text, or a sentence pair (each side cut alike)
+        if isinstance(x, tuple):
+            return len(x) == 2 and all(isinstance(t, str) for t in x)
+        return isinstance(x, str)
+
+    bad = next((i for i, x in enumerate(X) if not ok(x)), None)
     if bad is not None:
-        raise TypeError(f"X[{bad}] is a {type(X[bad]).__name__}, not a text.")
+        raise TypeError(f"X[{bad}] is a {type(X[bad]).__name__}, not a text or a pair of texts.")
     if not max_words:
         return X
-    return [" ".join(x.split()[:max_words]) for x in X]
+
+    def cut(t: str) -> str:
+        return " ".join(t.split()[:max_words])
+
+    return [tuple(map(cut, x)) if isinstance(x, tuple) else cut(x) for x in X]
 
 
 def load_data(name: str, files: dict | None = None):
