@@ -65,6 +65,7 @@ def test_jsonl_dataframe_and_iterable_sources_agree(fitted_cnn, corpus, tmp_path
         "probability",
         "words",
         "scores",
+        "note",
     }
     other = pd.read_parquet(b)
     assert [r["words"] for r in rows] == [list(w) for w in other["words"]]
@@ -94,11 +95,11 @@ def test_an_interrupted_run_resumes_without_redoing_chunks(
     out = tmp_path / "e.parquet"
     real, calls, fail = corpus_mod._explain_frame, [], [True]
 
-    def flaky(estimator, frame, *args):
+    def flaky(estimator, frame, *args, **kwargs):
         calls.append(len(frame))
         if fail[0] and len(calls) == 3:
             raise RuntimeError("stopped")  # the run stops in its third chunk
-        return real(estimator, frame, *args)
+        return real(estimator, frame, *args, **kwargs)
 
     monkeypatch.setattr(corpus_mod, "_explain_frame", flaky)
     with pytest.raises(RuntimeError, match="stopped"):
@@ -132,8 +133,12 @@ def test_errors(fitted_cnn, corpus, tmp_path):
         explain_corpus(fitted_cnn, df, tmp_path / "e.jsonl", explainer="nope")
     with pytest.raises(ValueError, match="no column 'text'"):
         explain_corpus(fitted_cnn, df, tmp_path / "e.jsonl", verbose=0)
-    with pytest.raises(ValueError, match="row 1 is empty"):
-        explain_corpus(fitted_cnn, ["fine words", "  "], tmp_path / "e.jsonl", verbose=0)
+    with pytest.raises(ValueError, match="row 1 is empty"):  # the default keeps the row
+        explain_corpus(
+            fitted_cnn, ["fine words", "  "], tmp_path / "e.jsonl", on_empty="error", verbose=0
+        )
+    with pytest.raises(ValueError, match="on_empty must be"):
+        explain_corpus(fitted_cnn, ["fine words"], tmp_path / "e2.jsonl", on_empty="skip")
     with pytest.raises(TypeError, match="iterable of texts"):
         explain_corpus(fitted_cnn, 42, tmp_path / "f.jsonl", verbose=0)
     with pytest.raises(ValueError, match="k must be"):
