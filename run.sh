@@ -27,7 +27,7 @@ case "$cmd" in
     ;;
   test)
     install test,glove
-    echo "running the test suite (about 12 minutes on 2 idle cores) ..."
+    echo "running the test suite (about 10 minutes on 2 idle cores) ..."
     start=$(date +%s)
     rc=0
     "$PY" -m pytest "$@" || rc=$?
