@@ -4,12 +4,22 @@ to read a file, and explaining every row of one (``explain --input FILE --output
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 from ._names import FORMATS
 
-__all__ = ["add_file_options", "columns_of", "explain_file", "load_data_file", "test_option"]
+__all__ = [
+    "add_file_options",
+    "columns_of",
+    "explain_file",
+    "load_data_file",
+    "plain_params",
+    "read_run_meta",
+    "test_option",
+]
 
 
 def columns_of(args: argparse.Namespace, meta: dict | None = None) -> dict:
@@ -104,3 +114,41 @@ def explain_file(args: argparse.Namespace, clf: Any, meta: dict) -> int:
             cluster.close()
     print(f"explanations: {out} ({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+def read_run_meta(path: Path) -> dict:
+    """``run.json`` of ``skinterp fit`` as data: an object of plain values, the names used
+    on the command line strings, or an error naming the file and key."""
+    try:
+        meta = json.loads(path.read_bytes())
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}).") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: a JSON object expected, got {type(meta).__name__}.")
+    for key in ("estimator", "method", "dataset"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise ValueError(f"{path}: {key}: expected a string, got {type(meta[key]).__name__}.")
+    for key in ("classes", "target_names"):
+        if meta.get(key) is not None and not isinstance(meta[key], list):
+            raise ValueError(f"{path}: {key}: expected a list, got {type(meta[key]).__name__}.")
+    data = meta.get("data") or {}
+    columns = (data.get("columns") or {}) if isinstance(data, dict) else None
+    if not isinstance(columns, dict) or not all(
+        v is None or isinstance(v, str) for v in columns.values()
+    ):
+        raise ValueError(f"{path}: data.columns: expected an object of column names.")
+    return meta
+
+
+def plain_params(clf: Any) -> dict:
+    """Every constructor parameter of ``clf``, as JSON (objects by their repr)."""
+    out = {}
+    for key, value in sorted(clf.get_params(deep=False).items()):
+        if key.startswith("_"):
+            continue
+        try:
+            json.dumps(value)
+            out[key] = value
+        except TypeError:
+            out[key] = list(value) if isinstance(value, tuple) else repr(value)
+    return out

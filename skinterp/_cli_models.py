@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._cli_files import add_file_options, columns_of, explain_file, load_data_file, test_option
+from ._cli_files import (
+    add_file_options,
+    columns_of,
+    explain_file,
+    load_data_file,
+    plain_params,
+    read_run_meta,
+    test_option,
+)
 
 MODEL_FILE = "model.safetensors"
 META_FILE = "run.json"
@@ -32,20 +40,6 @@ def _parse_params(pairs: list[str] | None) -> dict:
         except (ValueError, SyntaxError):
             value = raw  # a plain string, e.g. --param pooling=mean
         out[name.strip()] = value
-    return out
-
-
-def _plain_params(clf: Any) -> dict:
-    """Every constructor parameter of ``clf``, as JSON (objects by their repr)."""
-    out = {}
-    for key, value in sorted(clf.get_params(deep=False).items()):
-        if key.startswith("_"):
-            continue
-        try:
-            json.dumps(value)
-            out[key] = value
-        except TypeError:
-            out[key] = list(value) if isinstance(value, tuple) else repr(value)
     return out
 
 
@@ -76,32 +70,8 @@ def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
         )
     meta = {}
     if (folder / META_FILE).is_file():
-        meta = _read_run_meta(folder / META_FILE)
+        meta = read_run_meta(folder / META_FILE)
     return load(folder), meta
-
-
-def _read_run_meta(path: Path) -> dict:
-    """``run.json`` of ``skinterp fit`` as data: an object of plain values, the names used
-    on the command line strings, or an error naming the file and key."""
-    try:
-        meta = json.loads(path.read_bytes())
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc}).") from None
-    if not isinstance(meta, dict):
-        raise ValueError(f"{path}: a JSON object expected, got {type(meta).__name__}.")
-    for key in ("estimator", "method", "dataset"):
-        if meta.get(key) is not None and not isinstance(meta[key], str):
-            raise ValueError(f"{path}: {key}: expected a string, got {type(meta[key]).__name__}.")
-    for key in ("classes", "target_names"):
-        if meta.get(key) is not None and not isinstance(meta[key], list):
-            raise ValueError(f"{path}: {key}: expected a list, got {type(meta[key]).__name__}.")
-    data = meta.get("data") or {}
-    columns = (data.get("columns") or {}) if isinstance(data, dict) else None
-    if not isinstance(columns, dict) or not all(
-        v is None or isinstance(v, str) for v in columns.values()
-    ):
-        raise ValueError(f"{path}: data.columns: expected an object of column names.")
-    return meta
 
 
 def fit_command(args: argparse.Namespace) -> int:
@@ -150,7 +120,7 @@ def fit_command(args: argparse.Namespace) -> int:
     else:
         data = _load_data(args.dataset, args.train_size, args.seed)
         source = args.dataset
-    used = _plain_params(clf)
+    used = plain_params(clf)
     print(
         f"Training {cls_name} ({args.backbone}) on {len(data.X_train):,} {source} texts "
         f"for {clf.max_epochs} epochs, with parameters:"

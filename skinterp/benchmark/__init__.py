@@ -8,7 +8,8 @@ judged claim by claim, over seeds, by ``build_claims`` (``skinterp benchmark cla
 """
 
 from ._claims import build_claims, claim_rows
-from ._compare import DEFAULT_METHODS, compare, recommend
+from ._compare import DEFAULT_METHODS, compare
+from ._compare_rules import recommend
 from ._config import (
     BACKBONES,
     DATASETS,

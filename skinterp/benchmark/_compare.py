@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_METHODS", "FAST", "MIN_PER_CLASS", "compare", "recommend"]
+from ._compare_rules import METRICS, recommend, results_table
+
+__all__ = ["DEFAULT_METHODS", "FAST", "MIN_PER_CLASS", "compare"]
 
 #: The base model and the five methods of the five papers.
 DEFAULT_METHODS = ("base", "vmask", "evarm", "scc", "pct", "vat")
@@ -46,14 +48,6 @@ FAST = {
     "lime_samples": 200,
 }
 _LIME_TEXTS, _LIME_SAMPLES = 300, 500
-_METRICS = (  # (claim key, protocol, record metric, direction, label, higher is better)
-    ("accuracy", "evaluation", "accuracy", "not_less", "accuracy"),
-    ("naopc", "lime", "naopc@{k}", "greater", "LIME NAOPC@{k}"),
-    ("aopc", "lime", "aopc@{k}", "greater", "LIME AOPC@{k}"),
-    ("comprehensiveness", "gradient", "comprehensiveness", "greater", "comprehensiveness"),
-    ("sufficiency", "gradient", "sufficiency", "less", "sufficiency (lower is better)"),
-    ("posthoc", "evaluation", "posthoc@{k}", "greater", "post-hoc accuracy@{k} (own)"),
-)
 
 
 def _as_list(X: Any, name: str) -> list:
@@ -230,7 +224,7 @@ def compare(
     records = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))]
     loaded = load_config(cfg)
     rows = claim_rows(records, loaded["claims"])
-    table = _table(rows, records, methods, k)
+    table = results_table(rows, records, methods, k)
     recommendation = recommend(table, tolerance=tolerance, k=k)
     table.attrs["recommendation"] = recommendation
     _write_outputs(out, table, recommendation, records, cfg, fast, backbone)
@@ -256,7 +250,7 @@ def _config(out, methods, backbone, params, seeds, dev, k, tolerance, fast, devi
     if pairs:
         files["text_pair_column"] = "text_pair"
     claims = []
-    for key, protocol, metric, direction, _ in _METRICS:
+    for key, protocol, metric, direction, _ in METRICS:
         for m in methods:
             if m == "base":
                 continue
@@ -356,122 +350,6 @@ def _check_same_run(out: Path, cfg: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(identity, indent=1))
     os.replace(tmp, path)
-
-
-def _table(rows: list[dict], records: list[dict], methods: list[str], k: int) -> pd.DataFrame:
-    labels = {key: label.format(k=k) for key, _, _, _, label in _METRICS}
-    out = []
-    for r in rows:
-        key = r["id"][len(r["method"]) + 1 :]  # "<method>-<metric key>"
-        out.append(
-            {
-                "method": r["method"],
-                "metric": key,
-                "label": labels[key],
-                "method_mean": r["method_mean"],
-                "base_mean": r["baseline_mean"],
-                "diff": r["diff_mean"],
-                "ci_low": r["ci95"][0],
-                "ci_high": r["ci95"][1],
-                "verdict": r["verdict"],
-                "finding": _finding(key, r["verdict"]),
-                "seeds": len(r["seeds"]),
-            }
-        )
-    fit = {}
-    for rec in records:
-        fit.setdefault(rec["method"], {})[rec["seed"]] = rec["timings"]["fit_s"]
-    for m in methods:
-        if m == "base" or m not in fit or "base" not in fit:
-            continue
-        seeds = sorted(set(fit[m]) & set(fit["base"]))
-        ratio = [fit[m][s] / fit["base"][s] for s in seeds]
-        out.append(
-            {
-                "method": m,
-                "metric": "fit_time",
-                "label": "training time (× base)",
-                "method_mean": float(np.mean([fit[m][s] for s in seeds])),
-                "base_mean": float(np.mean([fit["base"][s] for s in seeds])),
-                # the ratio of the mean times; the seeds' own ratios give its range
-                "diff": float(np.mean([fit[m][s] for s in seeds]))
-                / float(np.mean([fit["base"][s] for s in seeds])),
-                "ci_low": float(min(ratio)),
-                "ci_high": float(max(ratio)),
-                "verdict": "",
-                "finding": "",
-                "seeds": len(seeds),
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def _finding(metric: str, verdict: str) -> str:
-    """The claims suite's verdict in the words of a comparison."""
-    if verdict == "reproduced":
-        return "within tolerance" if metric == "accuracy" else "better than base"
-    if verdict == "contradicted":
-        return "costs more than the tolerance" if metric == "accuracy" else "worse than base"
-    return verdict  # inconclusive, too few seeds
-
-
-def recommend(table: pd.DataFrame, *, tolerance: float = 0.01, k: int = 5) -> dict:
-    """The recommendation, by a stated rule.
-
-    Among the methods whose LIME NAOPC@k gain over the base model has a 95 % interval above
-    0 (``reproduced``) and whose accuracy difference's interval stays above ``-tolerance``
-    (the ``not_less`` verdict ``reproduced``), the one with the largest mean NAOPC gain.
-    Without one: the base model with LIME explanations (``"base + LIME"``).
-
-    Returns
-    -------
-    dict
-        ``method``, ``rule``, ``evidence`` (the numbers behind it) and ``text``.
-    """
-    rule = (
-        f"the method with the largest LIME NAOPC@{k} gain over the base model whose 95 % "
-        f"interval excludes 0 and whose accuracy cost's interval stays within {tolerance:.3g} "
-        "(accuracy points / 100); otherwise the base model with LIME explanations"
-    )
-    naopc = table[table["metric"] == "naopc"].set_index("method")
-    acc = table[table["metric"] == "accuracy"].set_index("method")
-    ok = [
-        m
-        for m in naopc.index
-        if naopc.loc[m, "verdict"] == "reproduced"
-        and m in acc.index
-        and acc.loc[m, "verdict"] == "reproduced"
-    ]
-    evidence = {
-        m: {
-            "naopc_gain": float(naopc.loc[m, "diff"]),
-            "naopc_ci": [float(naopc.loc[m, "ci_low"]), float(naopc.loc[m, "ci_high"])],
-            "accuracy_diff": float(acc.loc[m, "diff"]) if m in acc.index else None,
-            "accuracy_ci": (
-                [float(acc.loc[m, "ci_low"]), float(acc.loc[m, "ci_high"])]
-                if m in acc.index
-                else None
-            ),
-        }
-        for m in naopc.index
-    }
-    if ok:
-        best = max(ok, key=lambda m: naopc.loc[m, "diff"])
-        e = evidence[best]
-        text = (
-            f"Use {best}: its LIME NAOPC@{k} is {e['naopc_gain']:+.3f} above the base model's "
-            f"[{e['naopc_ci'][0]:+.3f}, {e['naopc_ci'][1]:+.3f}], and its accuracy differs by "
-            f"{100 * e['accuracy_diff']:+.1f} points [{100 * e['accuracy_ci'][0]:+.1f}, "
-            f"{100 * e['accuracy_ci'][1]:+.1f}], within the tolerance of "
-            f"{100 * tolerance:.1f}."
-        )
-        return {"method": best, "rule": rule, "evidence": evidence, "text": text}
-    text = (
-        "Use the base model and explain it with LIME: no method's LIME NAOPC@"
-        f"{k} gain has an interval above 0 with an accuracy cost inside the tolerance of "
-        f"{100 * tolerance:.1f} points on these texts."
-    )
-    return {"method": "base + LIME", "rule": rule, "evidence": evidence, "text": text}
 
 
 def _write_outputs(out: Path, table, recommendation, records, cfg, fast, backbone) -> None:

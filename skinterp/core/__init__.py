@@ -8,6 +8,9 @@
 ``_epochs``        the epoch ``early_stopping`` keeps, the epoch table, ``valid_acc``
 ``_inference``     prediction, embedding, native explanation, the model protocol
 ``_persistence``   ``save`` / ``load`` (safetensors + JSON, no pickle)
+``_safe_load``     what a model folder may hold (files, hashes, ``skinterp.json``'s keys)
+``_safe_params``   what its parameters may be (allow-listed classes, values, sizes)
+``_state``         optimizer state, the content hash
 ``_docstring``     parameter documentation shared by every estimator
 =================  ==========================================================
 """

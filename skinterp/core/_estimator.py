@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -388,14 +387,7 @@ class TextClassifier(
                 if not continuing:
                     self.tokenizer_ = self._fit_tokenizer(items, kind)
                 encodings = self._encode(items, kind, fitting=not continuing)
-                if not any(len(e.words) for e in encodings):
-                    warnings.warn(
-                        f"{type(self).__name__}: all {len(encodings)} training texts are "
-                        "empty (no words), so no words were learned; every prediction will be "
-                        "the same.",
-                        UserWarning,
-                        stacklevel=2,
-                    )
+                self._warn_if_no_words(encodings)
                 if not continuing:
                     self._learn_from_data(encodings, y_enc)
                 dataset = TextDataset(encodings, y_enc)

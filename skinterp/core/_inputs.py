@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import warnings
 from typing import Any
 
 from ..datasets._pretrained import resolve_pretrained
@@ -110,6 +111,16 @@ class InputsMixin:
                     "X was encoded by a tokenizer that differs from the one this model was "
                     f"trained with ({tok!r} vs {mine!r}); encode X with the same Tokenizer."
                 )
+
+    def _warn_if_no_words(self, encodings: list[EncodedText]) -> None:
+        """Warn when every training text is empty: no words can be learned."""
+        if encodings and not any(len(e.words) for e in encodings):
+            warnings.warn(
+                f"{type(self).__name__}: all {len(encodings)} training texts are empty (no "
+                "words), so no words were learned; every prediction will be the same.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _check_fitted(self) -> None:
         self.check_is_fitted(["module_", "tokenizer_", "classes_"])

@@ -11,7 +11,8 @@ A saved model is a folder:
 - ``init_from/``: the fitted model this one started from, saved the same way.
 
 ``skinterp.json`` is written last and lists the SHA-256 of every other file (format 3).
-Loading treats the folder as untrusted data (:mod:`._safe_load` holds the checks): JSON,
+Loading treats the folder as untrusted data (:mod:`._safe_load` and :mod:`._safe_params`
+hold the checks; :mod:`._state` the optimizers' state): JSON,
 tensors and tokenizer files only, no pickle, no class imported by name, no file read outside
 the folder. Parameters that were objects come back as what was saved: a transformer config as
 a config, a tokenizer object as the saved tokenizer, word vectors as an array (a bare matrix)
@@ -36,15 +37,14 @@ from ._safe_load import (
     MAX_NESTING,
     WEIGHTS,
     ModelFileError,
-    allowed_classes,
     check_files,
     check_meta,
     check_optimizer_tag,
-    check_params,
-    check_sizes,
     file_hashes,
     read_meta,
 )
+from ._safe_params import allowed_classes, check_params, check_shapes, check_sizes, read_weights
+from ._state import content_hash, jsonable, load_optimizers, save_optimizers
 
 __all__ = [
     "ESTIMATOR_CLASSES",
@@ -169,16 +169,6 @@ def _decode_param(spec: dict, folder: Path, tensors: dict, depth: int) -> Any:
     return None  # "dropped": format 1 saved word vectors and init_from as nothing
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
-
-
 class PersistenceMixin:
     """Gives skinterp estimators ``save(path)``; ``skinterp.load(path)`` is the way back."""
 
@@ -246,7 +236,7 @@ def save(estimator: Any, path: str | os.PathLike, *, overwrite: bool = False) ->
         if not name.startswith("_")  # skorch's own bookkeeping (_params_to_validate)
     }
     tokenizer = estimator.tokenizer_.save_state(folder)
-    optimizers = _save_optimizers(estimator, state)
+    optimizers = save_optimizers(estimator, state)
     arrays = {}
     for name in estimator._fitted_arrays:
         if hasattr(estimator, name):
@@ -263,7 +253,7 @@ def save(estimator: Any, path: str | os.PathLike, *, overwrite: bool = False) ->
         "torch": torch.__version__,
         "params": params,
         "fitted": {
-            "classes": _jsonable(classes.tolist()),
+            "classes": jsonable(classes.tolist()),
             "classes_dtype": classes.dtype.str if classes.dtype.kind != "O" else "object",
             **{name: getattr(estimator, name, None) for name in estimator._fitted_values},
             "embedding_dim": int(getattr(encoder, "embedding_dim", 0) or 0),
@@ -273,14 +263,14 @@ def save(estimator: Any, path: str | os.PathLike, *, overwrite: bool = False) ->
         "optimizers": optimizers,
         # the module's own config (e.g. with num_hidden_layers already cut) rebuilds it
         "transformer_config": None if model is None else model.config.to_dict(),
-        "history": _jsonable(list(estimator.history)),
+        "history": jsonable(list(estimator.history)),
     }
     save_file(state, str(folder / WEIGHTS), metadata={"format": FORMAT})
     # the hashes of everything written, then the description last, in one rename: a folder
     # whose save was interrupted fails its hash check instead of loading other weights
     meta["files"] = file_hashes(folder)
     tmp = folder / "skinterp.json.tmp"
-    tmp.write_text(json.dumps(_jsonable(meta), indent=1) + "\n")
+    tmp.write_text(json.dumps(jsonable(meta), indent=1) + "\n")
     os.replace(tmp, folder / "skinterp.json")
     return folder
 
@@ -330,7 +320,7 @@ def _load(folder: Path, depth: int):
     cls = check_meta(meta, meta_path, ESTIMATOR_CLASSES, FORMAT, FORMAT_VERSION)
     check_params(meta["params"], meta_path, cls)
     check_files(folder, meta, meta["format_version"])
-    shapes, state = _read_weights(folder)
+    shapes, state = read_weights(folder)
     check_sizes(meta["params"], meta, shapes, meta_path)
     params = {k: _decode_param(v, folder, state, depth) for k, v in meta["params"].items()}
     device = params.get("device")
@@ -350,7 +340,7 @@ def _load(folder: Path, depth: int):
     fitted = meta["fitted"]
     dtype = fitted["classes_dtype"]
     est.classes_ = np.asarray(fitted["classes"], dtype=object if dtype == "object" else dtype)
-    if _jsonable(est.classes_.tolist()) != fitted["classes"]:  # e.g. "<U1" cutting "pos"
+    if jsonable(est.classes_.tolist()) != fitted["classes"]:  # e.g. "<U1" cutting "pos"
         raise ModelFileError(
             f"{meta_path}: fitted.classes_dtype: {dtype!r} does not hold the labels "
             f"{fitted['classes']!r}."
@@ -384,13 +374,13 @@ def _load(folder: Path, depth: int):
             "fetch the pretrained model it names)."
         )
     try:
-        _check_shapes(est, shapes, folder)
+        check_shapes(est, shapes, folder)
         est.initialize()
         if fitted.get("started_from_fitted_"):  # its optimizer had encoder_lr's groups
             est.started_from_fitted_ = True
             est.initialize_optimizer()
         est.module_.load_state_dict(state, strict=True)
-        _load_optimizers(est, meta.get("optimizers") or {}, moments, folder / WEIGHTS)
+        load_optimizers(est, meta.get("optimizers") or {}, moments, folder / WEIGHTS)
     except ModelFileError:
         raise
     except Exception as exc:  # torch's and transformers' errors, named with the folder
@@ -401,117 +391,3 @@ def _load(folder: Path, depth: int):
         est.__dict__.update(keep)
     est.history = History(meta.get("history") or [])
     return est
-
-
-def _read_weights(folder: Path) -> tuple[dict, dict]:
-    """The tensors of the weights file and their shapes, or an error naming the file."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
-    path = folder / WEIGHTS
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
-        return shapes, load_file(str(path))
-    except Exception as exc:  # SafetensorError, OSError from mmap: both mean a broken file
-        raise ModelFileError(
-            f"{path}: not a readable safetensors file (truncated or corrupted?): {exc}"
-        ) from None
-
-
-def _check_shapes(est: Any, shapes: dict, folder: Path) -> None:
-    """Build the module on the meta device (no memory) and compare every weight's shape with
-    the file's, so that parameters cannot make ``load`` allocate more than the file holds."""
-    import torch
-
-    from ._backbone import build_backbone
-
-    with torch.device("meta"):
-        encoder, _ = build_backbone(est, est.tokenizer_, est.seed_)
-        module = est._build_module(encoder, len(est.classes_))
-    want = {k: tuple(v.shape) for k, v in module.state_dict().items()}
-    saved = {k: v for k, v in shapes.items() if "::" not in k}
-    for key in sorted(set(want) | set(saved)):
-        if want.get(key) != saved.get(key):
-            raise ModelFileError(
-                f"{folder}: {WEIGHTS}: tensor {key!r} has shape {saved.get(key)} but the model "
-                f"described by skinterp.json needs {want.get(key)}."
-            )
-
-
-def content_hash(estimator: Any) -> str:
-    """SHA-256 of what a fitted skinterp estimator computes with: class, parameters, classes,
-    tokenizer and weights. Equal for two loads of one saved model and across processes (unlike
-    ``joblib.hash``, which hashes pickles); used as a resume identity."""
-    import hashlib
-
-    import torch
-
-    digest = hashlib.sha256()
-
-    def add(*parts: Any) -> None:
-        for part in parts:
-            digest.update(part if isinstance(part, bytes) else repr(part).encode())
-            digest.update(b"\0")
-
-    params = estimator.get_params(deep=False)
-    add(type(estimator).__name__, np.asarray(estimator.classes_).tolist())
-    for name in sorted(params):
-        value = params[name]
-        plain = value is None or isinstance(value, (bool, int, float, str, tuple, list, dict))
-        add(name, value if plain else type(value).__name__)
-    tok = estimator.tokenizer_
-    if hasattr(tok, "itos_"):
-        add(tok.itos_, tok.lowercase, tok.max_length)
-    else:
-        add(tok.hf_tokenizer_.backend_tokenizer.to_str(), tok.max_length)
-    for name, tensor in sorted(estimator.module_.state_dict().items()):
-        t = tensor.detach().cpu().contiguous()
-        add(name, str(t.dtype), tuple(t.shape), t.view(torch.uint8).numpy().tobytes())
-    return digest.hexdigest()
-
-
-def _save_optimizers(estimator: Any, tensors: dict) -> dict:
-    """Each optimizer's state: tensors (moments, steps) to safetensors, the rest to JSON."""
-    import torch
-
-    out = {}
-    for name in getattr(estimator, "_optimizers", []):
-        optimizer = getattr(estimator, f"{name}_", None)
-        if optimizer is None:
-            continue
-        sd = optimizer.state_dict()
-        scalars = {}
-        for idx, per_param in sd["state"].items():
-            for key, value in per_param.items():
-                tag = f"optimizer::{name}::{idx}::{key}"
-                if torch.is_tensor(value):
-                    tensors[tag] = value.detach().cpu().contiguous()
-                else:
-                    scalars[tag] = value
-        out[name] = {"param_groups": _jsonable(sd["param_groups"]), "scalars": scalars}
-    return out
-
-
-def _load_optimizers(est: Any, saved: dict, tensors: dict, where: Any = WEIGHTS) -> None:
-    """Give each optimizer its saved state (torch moves it to the parameters' device)."""
-    state: dict[str, dict] = {}
-    scalars = [item for spec in saved.values() for item in spec["scalars"].items()]
-    for tag, value in [*tensors.items(), *scalars]:
-        _, name, idx, key = tag.split("::", 3)
-        state.setdefault(name, {}).setdefault(int(idx), {})[key] = value
-    for name, spec in saved.items():
-        optimizer = getattr(est, f"{name}_", None)
-        if optimizer is not None:
-            sd = {"state": state.get(name, {}), "param_groups": spec["param_groups"]}
-            optimizer.load_state_dict(sd)
-            # a moment must have its parameter's shape, or the next step fails deep in torch
-            params = [p for group in optimizer.param_groups for p in group["params"]]
-            for idx, per_param in optimizer.state.items():
-                for key, value in per_param.items():
-                    if getattr(value, "ndim", 0) and tuple(value.shape) != tuple(idx.shape):
-                        raise ModelFileError(
-                            f"{where}: optimizer {name!r} state {key!r} of parameter "
-                            f"{params.index(idx)} has shape {tuple(value.shape)}, not "
-                            f"{tuple(idx.shape)}."
-                        )
