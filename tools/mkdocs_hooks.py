@@ -6,7 +6,8 @@ examples; the site shows them without keeping a second copy in ``docs/``:
 - ``benchmarks/archive/*.md``             -> ``benchmarks/<name>.md`` (archived results)
 - ``benchmarks/{speed,startup,scorers,compare}/results/*.md`` -> ``benchmarks/<name>.md``
 - ``benchmarks/reproduce/README.md``      -> ``benchmarks/reproduce/index.md``, with its
-  every ``*.toml`` config and every profile's ``results/<profile>/tables.md`` and figures
+  generated ``INDEX.md``, every ``*.toml`` config (one folder per method) and every study's
+  ``<group>/results/<study>/*.md`` and figures
 - ``examples/README.md``                  -> ``examples.md``
 """
 
@@ -34,9 +35,13 @@ def on_files(files: Files, config) -> Files:
             _add(files, config, f"benchmarks/{path.name}", path)
     reproduce = BENCH / "reproduce"
     _add(files, config, "benchmarks/reproduce/index.md", reproduce / "README.md")
-    for path in sorted(reproduce.glob("*.toml")):  # the example and the protocol configs
-        _add(files, config, f"benchmarks/reproduce/{path.name}", path)
-    for path in sorted((reproduce / "results").glob("*/*")):
+    if (reproduce / "INDEX.md").exists():
+        _add(files, config, "benchmarks/reproduce/INDEX.md", reproduce / "INDEX.md")
+    for path in sorted(reproduce.rglob("*.toml")):  # the example and every study's config
+        rel = path.relative_to(reproduce).as_posix()
+        _add(files, config, f"benchmarks/reproduce/{rel}", path)
+    # each study's results live in its group's folder: <group>/results/<study>/
+    for path in sorted(reproduce.glob("*/results/*/*")):
         if path.suffix in (".md", ".png"):
             rel = path.relative_to(reproduce).as_posix()
             _add(files, config, f"benchmarks/reproduce/{rel}", path)

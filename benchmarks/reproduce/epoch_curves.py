@@ -8,7 +8,7 @@ is over-training (it closes at an earlier epoch) or there at every epoch.
 The dev split is passed as ``fit(X, y, validation_data=...)`` and so is scored after every
 epoch; every training text trains. Scoring the test split after each epoch draws from the torch
 random stream (a DataLoader per pass), so a curve's last epoch is not bit-identical to a run
-without it. Each fit appends one JSON line to ``results/tuning/epoch_curves.jsonl``.
+without it. Each fit appends one JSON line to ``defaults/results/tuning/epoch_curves.jsonl``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from skorch.callbacks import Callback
 import skinterp
 from skinterp.benchmark import BACKBONES, DATASETS, METHODS, load_data
 
-OUT = Path(__file__).parent / "results" / "tuning" / "epoch_curves.jsonl"
+OUT = Path(__file__).parent / "defaults" / "results" / "tuning" / "epoch_curves.jsonl"
 
 
 class _TestAccuracy(Callback):

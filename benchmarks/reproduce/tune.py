@@ -13,7 +13,7 @@ setting can be run over three seeds on the test texts.
 Usage::
 
     python benchmarks/reproduce/tune.py --dataset bbc_news --backbone cnn --method vmask \\
-        --grid beta=0.01,0.1,1 --out benchmarks/reproduce/results/tuning
+        --grid beta=0.01,0.1,1 --out benchmarks/reproduce/vmask/results/tuning
 """
 
 from __future__ import annotations
@@ -94,8 +94,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--accuracy-margin", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--out", default="benchmarks/reproduce/results/tuning")
+    ap.add_argument(
+        "--out", default=None, help="default: benchmarks/reproduce/METHOD/results/tuning"
+    )
     args = ap.parse_args(argv)
+    if args.out is None:  # each method's studies live in its own folder
+        args.out = str(Path(__file__).parent / args.method / "results" / "tuning")
     if args.threads:
         torch.set_num_threads(args.threads)
 

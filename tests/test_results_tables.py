@@ -1,0 +1,135 @@
+"""tools/results_tables.py: the generated front-page numbers follow the committed records."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).parents[1] / "tools" / "results_tables.py"
+_spec = importlib.util.spec_from_file_location("results_tables", _PATH)
+rt = importlib.util.module_from_spec(_spec)
+sys.modules["results_tables"] = rt
+_spec.loader.exec_module(rt)
+
+
+def _record(
+    claim_id="vmask-t4-lime",
+    dataset="rotten_tomatoes",
+    backbone="cnn",
+    seeds=3,
+    diff=0.05,
+    verdict="reproduced",
+    metric="aopc@5",
+):
+    return {
+        "id": claim_id,
+        "paper": "VMASK",
+        "table": "Table 4",
+        "claim": "AOPC@5 above the base.",
+        "metric": metric,
+        "method": "vmask",
+        "baseline": "base",
+        "dataset": dataset,
+        "backbone": backbone,
+        "seeds": list(range(seeds)),
+        "method_mean": 0.5 + diff,
+        "baseline_mean": 0.5,
+        "diff_mean": diff,
+        "ci95": [diff - 0.01, diff + 0.01],
+        "verdict": verdict,
+    }
+
+
+def test_the_committed_texts_are_generated_from_the_committed_records():
+    # CI's guard: README, benchmarks/reproduce/{README,INDEX}.md and the method pages' results
+    # sections must equal what the records give (run the tool and commit when this fails)
+    assert rt.main(["--check"]) == 0
+
+
+def test_every_study_in_the_registry_has_its_config_and_is_listed_in_the_index():
+    studies, diagnostics = rt.load_studies()
+    assert len({s["name"] for s in studies}) == len(studies)
+    for study in studies:
+        assert study["group"] in rt.GROUPS, study["name"]
+        if not study["config"].startswith("profile"):
+            assert (rt.REPRO / study["config"]).exists(), study["config"]
+    for diag in diagnostics:
+        assert (rt.REPRO / diag["script"]).exists(), diag["script"]
+    index = (rt.REPRO / "INDEX.md").read_text()
+    assert all(f"### `{s['name']}`" in index for s in studies)
+    # every results folder under the groups is registered: nothing unexplained is left lying about
+    folders = {p.parent.name for p in rt.REPRO.glob("*/results/*/claims.json")}
+    assert folders <= {s["name"] for s in studies}
+
+
+def test_the_record_with_most_seeds_decides_a_cell():
+    three = {"name": "a", "records": [_record(seeds=3, verdict="reproduced")]}
+    six = {"name": "b", "records": [_record(seeds=6, verdict="inconclusive", diff=0.0)]}
+    name, rec = rt.best_record(
+        {"a": three, "b": six}, ["a", "b"], "vmask-t4-lime", "rotten_tomatoes", "cnn"
+    )
+    assert (name, rec["verdict"]) == ("b", "inconclusive")
+    # a tie goes to the study listed first
+    six_a = {"name": "a", "records": [_record(seeds=6)]}
+    name, _ = rt.best_record(
+        {"a": six_a, "b": six}, ["a", "b"], "vmask-t4-lime", "rotten_tomatoes", "cnn"
+    )
+    assert name == "a"
+    assert rt.best_record({"a": three}, ["a"], "vmask-t4-lime", "tweets", "cnn") is None
+
+
+def test_a_changed_record_changes_the_front_page_table():
+    studies, _ = rt.load_studies()
+    by_name = rt._by_name(studies)
+    before = rt.methods_table(by_name, None, rt.ROOT)
+    changed = copy.deepcopy(by_name)
+    for rec in changed["vmask-t4-seeds"]["records"]:
+        if rec["id"] == "vmask-t4-lime" and rec["dataset"] == "bbc_news":
+            rec["verdict"] = "reproduced"
+    after = rt.methods_table(changed, None, rt.ROOT)
+    vmask_row = next(line for line in after.splitlines() if line.startswith("| [VMASK]"))
+    assert before != after
+    # CNN cells RT · tweets · BBC: the flipped BBC News verdict shows
+    assert vmask_row.split(" | ")[3].endswith("✓")
+    # no table cell of the front page is longer than 300 characters (the issue's rule)
+    for line in before.splitlines():
+        assert max(len(cell) for cell in line.split("|")) <= 300
+
+
+def test_accuracy_is_shown_in_points_and_other_metrics_as_differences():
+    rows = rt._claims_matrix(
+        [
+            _record(metric="accuracy", diff=-0.018, verdict="contradicted"),
+            _record(claim_id="x", diff=0.052),
+        ]
+    )
+    assert "✗ −1.8 pt" in rows[2]
+    assert "✓ +0.052" in rows[3]
+
+
+def test_a_hand_edited_block_is_stale_and_a_missing_marker_is_named(tmp_path, monkeypatch, capsys):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "intro\n<!-- results_tables: methods -->\n| hand-typed 0.99 |\n"
+        "<!-- /results_tables -->\nend\n"
+    )
+    new = rt.replace_blocks(page.read_text(), {"methods": "| generated |"}, page)
+    assert "hand-typed" not in new and new.startswith("intro\n") and new.endswith("end\n")
+    monkeypatch.setattr(rt, "ROOT", tmp_path)
+    monkeypatch.setattr(
+        rt,
+        "outputs",
+        lambda: {page: lambda t: rt.replace_blocks(t, {"methods": "| generated |"}, page)},
+    )
+    assert rt.main(["--check"]) == 1
+    assert "page.md" in capsys.readouterr().err
+    assert "hand-typed" in page.read_text()  # --check never writes
+    assert rt.main([]) == 0 and rt.main(["--check"]) == 0
+    with pytest.raises(SystemExit, match="no generated block for \\['results'\\]"):
+        rt.replace_blocks("no markers here", {"results": "x"}, page)
+    with pytest.raises(SystemExit, match="unknown generated block 'other'"):
+        rt.replace_blocks("<!-- results_tables: other -->\n<!-- /results_tables -->", {}, page)
