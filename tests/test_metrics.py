@@ -265,7 +265,8 @@ def test_scorers_in_grid_search_and_cross_val(toy):
     )
     assert scores.shape == (2,)
     assert repr(make_comprehensiveness_scorer(size=2)) == (
-        "make_comprehensiveness_scorer(explainer='native', perturbation='delete', size=2)"
+        "make_comprehensiveness_scorer(explainer='native', perturbation='delete', "
+        "rounding='ceil', size=2)"
     )
 
 

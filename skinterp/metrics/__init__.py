@@ -1,6 +1,7 @@
 """Interpretability metrics (validated functions) and scikit-learn scorers."""
 
 from ._accuracy_drop import accuracy_drop_score
+from ._binned import FERRET_BINS, binned_aopc_score
 from ._evaluate import METRICS, EvaluationReport, evaluate
 from ._faithfulness import (
     aopc_curve,
@@ -29,6 +30,7 @@ from ._scorers import (
 )
 
 __all__ = [
+    "FERRET_BINS",
     "METRICS",
     "EvaluationReport",
     "InterpretabilityScorer",
@@ -38,6 +40,7 @@ __all__ = [
     "accuracy_drop_score",
     "aopc_curve",
     "aopc_score",
+    "binned_aopc_score",
     "comprehensiveness_score",
     "confidence_score",
     "confidence_under_reduction",
