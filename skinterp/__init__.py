@@ -26,8 +26,10 @@ _LAZY = {
             "SCCClassifier",
             "SCLClassifier",
             "SimCSEClassifier",
+            "TransformersClassifier",
             "VATClassifier",
             "VMaskClassifier",
+            "from_transformers",
         ),
         "methods",
     ),
@@ -49,8 +51,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
         SCCClassifier,
         SCLClassifier,
         SimCSEClassifier,
+        TransformersClassifier,
         VATClassifier,
         VMaskClassifier,
+        from_transformers,
     )
     from .metrics import evaluate
 
@@ -108,11 +112,13 @@ __all__ = [
     "SCLClassifier",
     "SimCSEClassifier",
     "TextClassifier",
+    "TransformersClassifier",
     "VATClassifier",
     "VMaskClassifier",
     "__version__",
     "compare",
     "evaluate",
     "explain_corpus",
+    "from_transformers",
     "load",
 ]

@@ -58,15 +58,23 @@ def _load_data(name: str, train_size: int | None, seed: int):
 
 
 def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
-    """The estimator and the metadata of a folder written by ``skinterp fit``."""
+    """The estimator and the metadata of a folder written by ``skinterp fit``, or of a
+    fine-tuned Hugging Face sequence classifier's ``save_pretrained`` folder
+    (``from_transformers``)."""
     from . import load
 
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder; train one with `skinterp fit`.")
-    if not (folder / MODEL_FILE).is_file():
+    hf_folder = (folder / "config.json").is_file() and not (folder / "skinterp.json").exists()
+    if hf_folder or not (folder / MODEL_FILE).is_file():
+        if hf_folder:  # a Hugging Face save_pretrained folder
+            from . import from_transformers
+
+            return from_transformers(folder), {"method": "transformers", "backbone": str(folder)}
         raise FileNotFoundError(
-            f"{folder} holds no {MODEL_FILE}: not a folder written by `skinterp fit --out`."
+            f"{folder} holds no {MODEL_FILE}: not a folder written by `skinterp fit --out` "
+            "(nor a Hugging Face save_pretrained folder with a config.json)."
         )
     meta = {}
     if (folder / META_FILE).is_file():
@@ -314,7 +322,11 @@ def add_model_commands(sub) -> None:
         "with the words highlighted. --input FILE --output OUT.parquet|.jsonl explains every "
         "row of a file in chunks (bounded memory, a progress bar; run it again to resume).",
     )
-    exp.add_argument("model", help="a folder written by `skinterp fit`")
+    exp.add_argument(
+        "model",
+        help="a folder written by `skinterp fit`, or a Hugging Face save_pretrained folder of "
+        "a fine-tuned sequence classifier",
+    )
     exp.add_argument("texts", nargs="*", help="one or more texts")
     exp.add_argument("--k", type=int, default=5, help="top words (default 5)")
     exp.add_argument("--html", default=None, help="also write an HTML page here")
@@ -349,7 +361,11 @@ def add_model_commands(sub) -> None:
         "file (every row) or on the first N texts of a built-in test split; --report writes one "
         "self-contained HTML report.",
     )
-    ev.add_argument("model", help="a folder written by `skinterp fit`")
+    ev.add_argument(
+        "model",
+        help="a folder written by `skinterp fit`, or a Hugging Face save_pretrained folder of "
+        "a fine-tuned sequence classifier",
+    )
     src = ev.add_mutually_exclusive_group()
     src.add_argument(
         "--dataset", default=None, choices=sorted(DATASETS), help="default: the model's"

@@ -17,7 +17,25 @@ TINY = dict(
 )
 
 
+#: Exported estimators that are not a paper's method (not in the method registry): a whole
+#: Hugging Face sequence classifier runs on transformer backbones only.
+ADAPTERS = {"TransformersClassifier": ("transformer",)}
+
+
 def _instances(bert_config, fast_tokenizer):
+    from skinterp import TransformersClassifier
+
+    yield (
+        "TransformersClassifier-transformer",
+        TransformersClassifier(
+            pretrained=bert_config,
+            tokenizer=fast_tokenizer,
+            max_epochs=2,
+            lr=5e-3,
+            batch_size=16,
+            random_state=0,
+        ),
+    )
     for name, cls in all_estimators():
         yield f"{name}-cnn", cls(encoder="cnn", **TINY)
         yield f"{name}-lstm", cls(encoder="lstm", **TINY)
@@ -68,9 +86,12 @@ def test_every_estimator_is_checked():
         if isinstance(obj := getattr(skinterp, name), type) and issubclass(obj, TextClassifier)
     }
     names = {name for name, _ in all_estimators()}
-    assert names == exported
+    assert names | set(ADAPTERS) == exported
     # and the parametrised checks cover every registered estimator on every backbone with
     # every check
     covered = {(type(est).__name__, label.rsplit("-", 1)[1], check) for label, est, check in CASES}
     want = {(n, b, c) for n in names for b in ("cnn", "lstm", "transformer") for c in all_checks()}
+    want |= {
+        (n, b, c) for n, backbones in ADAPTERS.items() for b in backbones for c in all_checks()
+    }
     assert covered == want

@@ -13,7 +13,13 @@ import torch
 from torch import nn
 
 from ..datasets._pretrained import WORD_VECTORS, resolve_pretrained
-from ..nn import CNNEncoder, LSTMEncoder, TransformerEncoder, load_transformer
+from ..nn import (
+    CNNEncoder,
+    LSTMEncoder,
+    TransformerEncoder,
+    load_sequence_classifier,
+    load_transformer,
+)
 from ..text import HFTokenizer
 from ..text._vectors import embedding_matrix_for_vocab
 
@@ -46,13 +52,14 @@ def build_backbone(est: Any, tok: Any, seed: int | None) -> tuple[nn.Module, flo
         pretrained = est.pretrained
         if isinstance(pretrained, nn.Module):  # never train the user's model in place
             pretrained = copy.deepcopy(pretrained)
+        if getattr(est, "_sequence_classifier", False):
+            # the whole Hugging Face classifier, its head included (TransformersClassifier)
+            labels = [str(c) for c in est.classes_]
+            model = load_sequence_classifier(resolve_pretrained(pretrained), labels)
+            _check_vocab(tok, model)
+            return model, None
         model = load_transformer(resolve_pretrained(pretrained), **(est.transformer_kwargs or {}))
-        n_model = int(getattr(model.config, "vocab_size", tok.vocab_size))
-        if tok.vocab_size > n_model:
-            raise ValueError(
-                f"the tokenizer has {tok.vocab_size} tokens but the model's embedding "
-                f"matrix only {n_model} rows; they do not belong together."
-            )
+        _check_vocab(tok, model)
         return TransformerEncoder(model, pooling=est.pooling or "cls"), None
     matrix = None
     coverage = None
@@ -88,6 +95,15 @@ def build_backbone(est: Any, tok: Any, seed: int | None) -> tuple[nn.Module, flo
         **common,
     )
     return _zero_unknown(lstm, tok), coverage
+
+
+def _check_vocab(tok: Any, model: nn.Module) -> None:
+    n_model = int(getattr(model.config, "vocab_size", tok.vocab_size))
+    if tok.vocab_size > n_model:
+        raise ValueError(
+            f"the tokenizer has {tok.vocab_size} tokens but the model's embedding "
+            f"matrix only {n_model} rows; they do not belong together."
+        )
 
 
 def _zero_unknown(encoder: nn.Module, tok: Any) -> nn.Module:

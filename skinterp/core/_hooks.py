@@ -36,4 +36,5 @@ HOOK_ATTRIBUTES = (
     "_starts_from_fine_tuned",
     "_candidate_epoch_rule",
     "_encoder_lr_ratio",
+    "_sequence_classifier",
 )

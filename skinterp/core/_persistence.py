@@ -103,6 +103,9 @@ def _encode_param(name: str, value: Any, folder: Path, tensors: dict) -> Any:
         return {"class": f"{value.__module__}.{value.__qualname__}"}
     if isinstance(value, PretrainedConfig):
         return {"hf_config": value.to_dict()}
+    if name == "pretrained" and isinstance(getattr(value, "config", None), PretrainedConfig):
+        # a transformers model object: saved as its config, its weights are the module's
+        return {"hf_config": value.config.to_dict()}
     if isinstance(value, PreTrainedTokenizerBase):
         value.save_pretrained(folder / "tokenizer_param")
         return {"hf_tokenizer": "tokenizer_param"}

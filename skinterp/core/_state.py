@@ -43,6 +43,12 @@ def content_hash(estimator: Any) -> str:
     for name in sorted(params):
         value = params[name]
         plain = value is None or isinstance(value, (bool, int, float, str, tuple, list, dict))
+        if (
+            not plain
+            and name == "pretrained"
+            and hasattr(getattr(value, "config", None), "to_dict")
+        ):
+            value = value.config  # a model object is saved (and loaded) as its config
         add(name, value if plain else type(value).__name__)
     tok = estimator.tokenizer_
     if hasattr(tok, "itos_"):

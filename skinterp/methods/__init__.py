@@ -10,6 +10,7 @@ from ._masked import MaskedTextClassifier
 from ._pct import PCTClassifier
 from ._registry import REGISTRY, MethodSpec, get_method
 from ._scc import SCCClassifier
+from ._transformers import TransformersClassifier, from_transformers
 from ._vat import AttentionClassifier, VATClassifier
 from ._vmask import VMaskClassifier
 
@@ -27,7 +28,9 @@ __all__ = [
     "SCCClassifier",
     "SCLClassifier",
     "SimCSEClassifier",
+    "TransformersClassifier",
     "VATClassifier",
     "VMaskClassifier",
+    "from_transformers",
     "get_method",
 ]

@@ -19,7 +19,13 @@ from ._masks import (
     masked_mean,
     straight_through_bernoulli,
 )
-from ._transformer import TransformerEncoder, find_embeddings_block, load_transformer
+from ._transformer import (
+    SequenceClassifierModule,
+    TransformerEncoder,
+    find_embeddings_block,
+    load_sequence_classifier,
+    load_transformer,
+)
 
 __all__ = [
     "AdaptiveGateModule",
@@ -35,9 +41,11 @@ __all__ = [
     "MaskedClassifierModule",
     "MultiLevelMaskModule",
     "ReadoutBottleneck",
+    "SequenceClassifierModule",
     "SparseCodingLayer",
     "TransformerEncoder",
     "find_embeddings_block",
+    "load_sequence_classifier",
     "load_transformer",
     "make_embedding",
     "masked_mean",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 from typing import Any
 
@@ -11,7 +12,13 @@ from torch import nn
 
 from ._encoders import EncoderOutput, masked_pool
 
-__all__ = ["TransformerEncoder", "find_embeddings_block", "load_transformer"]
+__all__ = [
+    "SequenceClassifierModule",
+    "TransformerEncoder",
+    "find_embeddings_block",
+    "load_sequence_classifier",
+    "load_transformer",
+]
 
 
 def load_transformer(pretrained: Any, **kwargs: Any) -> nn.Module:
@@ -162,3 +169,132 @@ def _strip_capture_hooks(model: nn.Module) -> None:
         for key, fn in list(hooks.items()):
             if getattr(fn, "__module__", "").startswith("transformers.utils.output_capturing"):
                 del hooks[key]
+
+
+def load_sequence_classifier(pretrained: Any, labels: list[str] | None = None) -> nn.Module:
+    """An ``AutoModelForSequenceClassification`` from an id/path, a config or a model.
+
+    Parameters
+    ----------
+    pretrained : str, os.PathLike, PretrainedConfig or PreTrainedModel
+        A fine-tuned (or any) model: its classification head is kept when ``labels`` is None
+        or equals its ``id2label`` names as a set; otherwise a new head for ``labels`` starts
+        from scratch (the encoder weights are kept).
+    labels : list of str or None
+        The class names the head must produce.
+    """
+    from transformers import (
+        AutoConfig,
+        AutoModelForSequenceClassification,
+        PretrainedConfig,
+        PreTrainedModel,
+    )
+
+    def relabel(config: PretrainedConfig) -> PretrainedConfig:
+        config = copy.deepcopy(config)
+        config.num_labels = len(labels)
+        config.id2label = dict(enumerate(labels))
+        config.label2id = {name: i for i, name in enumerate(labels)}
+        return config
+
+    def same(config: PretrainedConfig) -> bool:
+        return labels is None or set(map(str, config.id2label.values())) == set(labels)
+
+    with _quiet_transformers():
+        if isinstance(pretrained, PreTrainedModel):
+            if not hasattr(pretrained, "config") or not _is_sequence_classifier(pretrained):
+                raise TypeError(
+                    f"{type(pretrained).__name__} is not a sequence classifier; pass an "
+                    "AutoModelForSequenceClassification model (or its folder)."
+                )
+            if same(pretrained.config):
+                return pretrained
+            model = AutoModelForSequenceClassification.from_config(relabel(pretrained.config))
+            body = {
+                k: v
+                for k, v in pretrained.state_dict().items()
+                if k in model.state_dict()
+                and model.state_dict()[k].shape == v.shape
+                and not _is_head_key(k, model)
+            }
+            model.load_state_dict(body, strict=False)
+            return model
+        if isinstance(pretrained, PretrainedConfig):
+            config = pretrained if same(pretrained) else relabel(pretrained)
+            return AutoModelForSequenceClassification.from_config(config)
+        if isinstance(pretrained, (str, bytes)) or hasattr(pretrained, "__fspath__"):
+            name = str(pretrained)
+            try:
+                config = AutoConfig.from_pretrained(name)
+                kwargs = (
+                    {}
+                    if same(config)
+                    else {"config": relabel(config), "ignore_mismatched_sizes": True}
+                )
+                return AutoModelForSequenceClassification.from_pretrained(name, **kwargs)
+            except OSError as exc:
+                raise OSError(
+                    f"could not load a sequence classifier from {name!r}: it is neither a local "
+                    f"folder with model files nor a reachable model id ({exc})."
+                ) from exc
+    raise TypeError(
+        "pretrained must be a model id, a local path, a transformers PretrainedConfig or a "
+        f"PreTrainedModel; got {type(pretrained).__name__}."
+    )
+
+
+def _is_sequence_classifier(model: nn.Module) -> bool:
+    from transformers import MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING
+
+    return type(model) in set(MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING.values())
+
+
+def _is_head_key(key: str, model: nn.Module) -> bool:
+    """Whether a state-dict key belongs outside the shared encoder (the classification head)."""
+    prefix = getattr(model, "base_model_prefix", "")
+    return not key.startswith(prefix + ".")
+
+
+class SequenceClassifierModule(nn.Module):
+    """A whole Hugging Face sequence classifier behind skinterp's module interface.
+
+    ``forward`` returns ``(logits, extras)`` like every skinterp module, with the logits in the
+    estimator's class order (``label_order[i]`` is the model's output index of class ``i``),
+    so ``softmax`` of them is the model's own prediction; ``embedding_hook`` acts on the
+    embeddings block's output as for :class:`TransformerEncoder`.
+
+    Parameters
+    ----------
+    model : nn.Module
+        An ``AutoModelForSequenceClassification`` model (:func:`load_sequence_classifier`).
+    label_order : sequence of int
+    """
+
+    def __init__(self, model: nn.Module, label_order: Any):
+        super().__init__()
+        self.encoder = TransformerEncoder(model)
+        # saved with the weights: the content hash and a loaded model see the class order
+        self.register_buffer("label_order", torch.as_tensor(list(label_order), dtype=torch.long))
+
+    def forward(
+        self, input_ids, attention_mask, token_type_ids=None, word_ids=None, embedding_hook=None
+    ):
+        enc = self.encoder
+        captured: dict[str, torch.Tensor] = {}
+
+        def hook(module, args, output):
+            out = output if embedding_hook is None else embedding_hook(output)
+            captured["emb"] = out
+            return out
+
+        handle = find_embeddings_block(enc.model).register_forward_hook(hook)
+        try:
+            kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
+            if token_type_ids is not None and enc._accepts_types:
+                kwargs["token_type_ids"] = token_type_ids
+            out = enc.model(**kwargs, output_hidden_states=True, return_dict=True)
+        finally:
+            handle.remove()
+        logits = out.logits.index_select(1, self.label_order)
+        pooled = masked_pool(out.hidden_states[-1], attention_mask, "cls")
+        return logits, {"pooled": pooled, "features": pooled, "token_embeddings": captured["emb"]}
