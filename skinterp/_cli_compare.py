@@ -42,6 +42,7 @@ def compare_command(args: argparse.Namespace) -> int:
         n_jobs=args.jobs,
         device=args.device,
         out=args.out,
+        dask=args.dask,
     )
     rec = table.attrs["recommendation"]
     print(f"\n{rec['text']}")
@@ -110,6 +111,12 @@ def add_compare_command(sub) -> None:
         "200 samples on 60 texts (three seeds still: an interval needs them)",
     )
     cmp.add_argument("--jobs", type=int, default=1, help="worker processes (-1: one per CPU)")
+    cmp.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="fit the seeds on a Dask cluster: a scheduler address or 'local'",
+    )
     cmp.add_argument("--device", default="cpu", help="cpu, cuda, ...")
     cmp.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     cmp.add_argument("--out", default="compare-results", help="output folder")

@@ -154,9 +154,11 @@ def _benchmark_run(args: argparse.Namespace) -> int:
         device=args.device,
         force=args.force,
         progress=True,
-        n_jobs=args.jobs,
+        # with --dask local, --jobs is the number of workers (default: one per CPU)
+        n_jobs=None if args.dask and args.jobs == 1 else args.jobs,
         threads=args.threads,
         reuse=args.reuse,
+        dask=args.dask,
     )
     if not args.no_tables:
         print(f"tables: {build_report(out, figures=not args.no_figures)}")
@@ -224,6 +226,14 @@ def _add_benchmark(sub) -> None:
         default=1,
         help="worker processes, each running whole cells (data set, backbone, seed); -1: one "
         "per CPU. Default --threads with --jobs: the CPUs divided among the workers",
+    )
+    run.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run the cells as tasks on a Dask cluster: a scheduler address, or 'local' for "
+        "a LocalCluster here (--jobs workers, default one per CPU); OUT must be a folder every "
+        "worker can write",
     )
     run.add_argument("--force", action="store_true", help="re-run finished runs")
     run.add_argument(

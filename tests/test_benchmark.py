@@ -373,6 +373,33 @@ def test_parallel_workers_write_the_serial_records(finished, tmp_path, capfd):
     assert capfd.readouterr().out.count("skipped") == 6
 
 
+def test_dask_local_cluster_writes_the_serial_records_and_resumes(finished, tmp_path, capfd):
+    """Cells as tasks on a LocalCluster with 2 workers: the same records as the serial run
+    (one code path with n_jobs: a concurrent.futures executor), resumable the same way."""
+    import torch
+
+    out, paths, _ = finished
+    lines = []
+    par = run_benchmark(
+        tiny_config(seeds=[0, 1]),
+        tmp_path,
+        n_jobs=2,
+        threads=torch.get_num_threads(),
+        log=lines.append,
+        dask="local",
+    )
+    for serial, parallel in zip(paths, par[:3], strict=True):
+        a, b = json.loads(serial.read_text()), json.loads(parallel.read_text())
+        assert a["metrics"] == b["metrics"] and a["protocols"] == b["protocols"], serial.name
+    assert json.loads(par[4].read_text())["seed"] == 1
+    assert "2 Dask workers" in lines[-1]
+    capfd.readouterr()
+    run_benchmark(tiny_config(seeds=[0, 1]), tmp_path, n_jobs=2, log=lines.append, dask="local")
+    assert sum("done in" in line for line in lines) == 4  # the second pass: every cell skipped
+    with pytest.raises(ValueError, match="dask must be 'local'"):
+        run_benchmark(tiny_config(), tmp_path, log=None, dask=3)
+
+
 def test_a_failing_worker_names_its_cell(tweets, tmp_path):
     cfg = tiny_config(methods=["base"], seeds=[0, 1], backbone={"cnn": {**TINY_CNN, "lr": -1.0}})
     with pytest.raises(RuntimeError, match=r"cell tweets/cnn/seed\d failed .*resumes"):

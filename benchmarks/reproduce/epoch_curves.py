@@ -48,8 +48,19 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--params", default="{}", help="JSON of estimator parameters on top")
     p.add_argument("--max-epochs", type=int, default=None, help="default: the estimator's")
+    p.add_argument(
+        "--n-train", type=int, default=None, help="the first N training texts (default: all)"
+    )
+    p.add_argument("--no-test", action="store_true", help="do not score the test split at all")
+    p.add_argument("--threads", type=int, default=None, help="torch threads")
     args = p.parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     data = load_data(args.dataset)
+    if args.n_train:  # a small data set, as defaults_untuned_2k.toml takes its first texts
+        data.X_train, data.y_train = data.X_train[: args.n_train], data.y_train[: args.n_train]
     cls_name, extra, _ = METHODS[args.method]
     params = {**BACKBONES[args.backbone], **extra, **json.loads(args.params)}
     params.pop("max_epochs", None)  # the estimator's own default, as a user gets it
@@ -57,7 +68,7 @@ def main(argv=None) -> None:
         params["max_epochs"] = args.max_epochs
     OUT.parent.mkdir(parents=True, exist_ok=True)
     for seed in args.seeds:
-        track = [("test_acc", _TestAccuracy(data.X_test, data.y_test))]
+        track = [] if args.no_test else [("test_acc", _TestAccuracy(data.X_test, data.y_test))]
         clf = getattr(skinterp, cls_name)(**params, random_state=seed, callbacks=track)
         start = time.perf_counter()
         clf.fit(data.X_train, data.y_train, validation_data=(data.X_valid, data.y_valid))
@@ -67,6 +78,7 @@ def main(argv=None) -> None:
             "method": args.method,
             "seed": seed,
             "params": json.loads(args.params),
+            "n_train": len(data.X_train),
             "max_epochs": clf.max_epochs,
             # rows without it predate encoder_lr (the method stage then trained at lr)
             "encoder_lr": clf.encoder_lr,

@@ -110,6 +110,7 @@ def compare(
     device: str = "cpu",
     out: str | os.PathLike = "compare-results",
     verbose: int = 1,
+    dask: Any = None,
 ) -> pd.DataFrame:
     """Compare methods against the base model on your texts; write ``compare.{json,md,html}``.
 
@@ -152,6 +153,10 @@ def compare(
         Output folder (runs, models, the three files).
     verbose : int, default=1
         0: silent; 1: a progress bar and a line per run.
+    dask : "local", str or distributed.Client, optional
+        Fit the seeds as tasks on a Dask cluster (``"local"``: one on this machine; a
+        scheduler address; a client); ``out`` must then be a folder every worker can read and
+        write. See :func:`skinterp.benchmark.run_benchmark`.
 
     Returns
     -------
@@ -204,7 +209,7 @@ def compare(
         X, y = [X[i] for i in keep], y[keep]
         keep = _stratified(FAST["n_test"], np.asarray(y_test).astype(str), 0)
         X_test, y_test = [X_test[i] for i in keep], np.asarray(y_test)[keep]
-    out = Path(out)
+    out = Path(out).resolve() if dask is not None else Path(out)  # workers elsewhere
     (out / "data").mkdir(parents=True, exist_ok=True)
     _write_jsonl(out / "data" / "train.jsonl.tmp", X, y)
     _write_jsonl(out / "data" / "test.jsonl.tmp", X_test, np.asarray(y_test, dtype=object))
@@ -220,6 +225,7 @@ def compare(
         log=print if verbose else None,
         progress=bool(verbose),
         n_jobs=n_jobs,
+        dask=dask,
     )
     records = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))]
     loaded = load_config(cfg)

@@ -157,6 +157,7 @@ def run_benchmark(
     n_jobs: int | None = None,
     threads: int | None = None,
     reuse: str | os.PathLike | None = None,
+    dask: Any = None,
 ) -> list[Path]:
     """Run every cell of a benchmark configuration and write one JSON per run.
 
@@ -198,6 +199,13 @@ def run_benchmark(
         Another benchmark's output folder: its finished runs whose recorded settings are
         this configuration's are copied first (base models with their saved model), so only
         the rest are fitted (:mod:`skinterp.benchmark._reuse` has the rules).
+    dask : "local", str or distributed.Client, optional
+        Run the cells as tasks on a Dask cluster instead: ``"local"`` starts a
+        ``LocalCluster`` here (``n_jobs`` worker processes, default one per CPU, one thread
+        each), a string is a scheduler address, or pass a ``Client``. Each worker writes its
+        cells' records into ``out``, which must be a folder every worker can write (a shared
+        file system on a real cluster); resumable exactly like a serial run. ``threads``
+        sets each worker's torch threads (default: 1 with ``"local"``, else torch's own).
 
     Returns
     -------
@@ -216,6 +224,28 @@ def run_benchmark(
             raise ValueError("reuse and force together: force re-runs every run it would copy.")
         reuse_runs(selected, out, reuse, log)
     jobs = resolve_jobs(n_jobs)
+    if dask is not None:
+        from ._parallel import dask_executor
+
+        if isinstance(config, (str, os.PathLike)) and Path(config).is_file():
+            config = str(Path(config).resolve())  # workers may not share this working folder
+        local = dask == "local"
+        with dask_executor(dask, jobs if n_jobs is not None else None) as (executor, workers):
+            return _run_parallel(
+                config,
+                cfg,
+                selected,
+                Path(out).resolve(),
+                methods,
+                device,
+                force,
+                workers,
+                threads if threads is not None or not local else 1,
+                log,
+                progress,
+                executor=executor,
+                kind="Dask workers",
+            )
     if jobs > 1:
         return _run_parallel(
             config, cfg, selected, out, methods, device, force, jobs, threads, log, progress
@@ -310,15 +340,27 @@ def run_benchmark(
 
 
 def _run_parallel(
-    config, cfg, selected, out, methods, device, force, jobs, threads, log, progress
+    config,
+    cfg,
+    selected,
+    out,
+    methods,
+    device,
+    force,
+    jobs,
+    threads,
+    log,
+    progress,
+    executor=None,
+    kind="workers",
 ) -> list[Path]:
-    """:func:`run_benchmark` over worker processes, one cell per task."""
+    """:func:`run_benchmark` over worker processes (or ``executor``), one cell per task."""
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     _write_json(out / "config.json", cfg)
     runs = expand_runs(selected)
     cells = list(dict.fromkeys((r.dataset, r.backbone, r.seed) for r in runs))
-    if threads is None:
+    if threads is None and executor is None:
         threads = max(1, (os.cpu_count() or 1) // min(jobs, len(cells)))
     start = time.perf_counter()
     run_cells(
@@ -332,8 +374,9 @@ def _run_parallel(
         threads=threads,
         log=log,
         progress=progress,
+        executor=executor,
     )
-    log(f"{len(runs)} runs in {out} ({time.perf_counter() - start:.0f} s, {jobs} workers)")
+    log(f"{len(runs)} runs in {out} ({time.perf_counter() - start:.0f} s, {jobs} {kind})")
     return [out / "runs" / f"{r.run_id}.json" for r in runs]
 
 
