@@ -305,7 +305,7 @@ class TextClassifier(
             for name, p in inspect.signature(cls.__init__).parameters.items()
         }
         shown = [
-            f"{key}={value!r}"
+            f"{key}={_short_repr(value)}"
             for key, value in self.get_params(deep=False).items()
             if not key.startswith("_")
             and (key not in defaults or repr(value) != repr(defaults[key]))
@@ -395,6 +395,15 @@ class TextClassifier(
         finally:
             del self._given_validation  # texts of one fit, not part of the fitted model
         return self
+
+
+def _short_repr(value: Any) -> str:
+    """A parameter as repr shows it: a module or tokenizer object by its class only (a whole
+    transformer's repr runs to hundreds of lines)."""
+    tokenizer = any(c.__name__ == "PreTrainedTokenizerBase" for c in type(value).__mro__)
+    if isinstance(value, nn.Module) or tokenizer:
+        return f"{type(value).__name__}(...)"
+    return repr(value)
 
 
 ESTIMATOR_CLASSES[TextClassifier.__name__] = TextClassifier
