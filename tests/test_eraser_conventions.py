@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 
 from skinterp.explain import Explanation
 from skinterp.metrics import binned_aopc_score, comprehensiveness_score, sufficiency_score
-from skinterp.metrics._faithfulness import _n_words
+from skinterp.metrics._eraser import _n_words
 
 TRAIN = [
     "a great warm funny film",

@@ -2,15 +2,14 @@
 
 from ._accuracy_drop import accuracy_drop_score
 from ._binned import FERRET_BINS, binned_aopc_score
+from ._eraser import comprehensiveness_score, sufficiency_score
 from ._evaluate import METRICS, EvaluationReport, evaluate
 from ._faithfulness import (
     aopc_curve,
     aopc_score,
-    comprehensiveness_score,
     confidence_score,
     posthoc_accuracy_curve,
     posthoc_accuracy_score,
-    sufficiency_score,
 )
 from ._pathology import (
     ReducedNumber,

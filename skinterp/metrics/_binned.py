@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..explain._perturb import predict_variants, unwrap_pipeline
-from ._faithfulness import _check_perturbation, _prepare, _share, _target_probs
+from ._eraser import _share
+from ._faithfulness import _check_perturbation, _per_text_mean, _prepare, _target_probs
 
 __all__ = ["FERRET_BINS", "binned_aopc_score"]
 
@@ -104,7 +105,7 @@ def binned_aopc_score(
             rows.append(~in_rationale if kind == "comprehensiveness" else in_rationale)
         keeps.append(np.vstack(rows))
     p0, variants = _target_probs(predict_variants(estimator, items, keeps, perturbation))
-    per_text = [float((a - v).mean()) for a, v in zip(p0, variants, strict=True) if len(v)]
+    per_text = _per_text_mean(p0, variants)
     if not per_text:
         raise ValueError(
             f"no text has a rationale in the bins {bins}: each text is shorter than one word "

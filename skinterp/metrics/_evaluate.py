@@ -14,6 +14,7 @@ from ..explain import get_explainer
 from ..explain._perturb import as_items, unwrap_pipeline
 from ..interface import html_of
 from ..text import check_k
+from . import _eraser as E
 from . import _faithfulness as F
 from . import _pathology as P
 from ._accuracy_drop import accuracy_drop_score
@@ -88,14 +89,14 @@ def _accuracy_drop(est, X, c, exps, _) -> _Rows:
 
 
 def _comp(est, X, c, exps, _) -> _Rows:
-    value = F.comprehensiveness_score(
+    value = E.comprehensiveness_score(
         c.judge, X, size=c.size, perturbation=c.perturbation, explanations=exps
     )
     return [("comprehensiveness", value, None)]
 
 
 def _suff(est, X, c, exps, _) -> _Rows:
-    value = F.sufficiency_score(
+    value = E.sufficiency_score(
         c.judge, X, size=c.size, perturbation=c.perturbation, explanations=exps
     )
     return [("sufficiency", value, None)]

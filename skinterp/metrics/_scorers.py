@@ -14,12 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._accuracy_drop import accuracy_drop_score
-from ._faithfulness import (
-    aopc_score,
-    comprehensiveness_score,
-    posthoc_accuracy_score,
-    sufficiency_score,
-)
+from ._eraser import comprehensiveness_score, sufficiency_score
+from ._faithfulness import aopc_score, posthoc_accuracy_score
 
 __all__ = [
     "InterpretabilityScorer",

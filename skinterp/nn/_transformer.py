@@ -134,7 +134,9 @@ class TransformerEncoder(nn.Module):
     def word_embedding_matrix(self) -> torch.Tensor:
         return self.model.get_input_embeddings().weight
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None, embedding_hook=None):
+    def run(self, input_ids, attention_mask, token_type_ids=None, embedding_hook=None):
+        """The wrapped model's output (every hidden state) and the embeddings block's output,
+        ``embedding_hook`` applied to it through a hook that exists only for this call."""
         captured: dict[str, torch.Tensor] = {}
 
         def hook(module, args, output):
@@ -150,9 +152,12 @@ class TransformerEncoder(nn.Module):
             out = self.model(**kwargs, output_hidden_states=True, return_dict=True)
         finally:
             handle.remove()
-        last = out.hidden_states[-1]
-        pooled = masked_pool(last, attention_mask, self.pooling)
-        return EncoderOutput(captured["emb"], tuple(out.hidden_states), pooled, attention_mask)
+        return out, captured["emb"]
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, embedding_hook=None):
+        out, emb = self.run(input_ids, attention_mask, token_type_ids, embedding_hook)
+        pooled = masked_pool(out.hidden_states[-1], attention_mask, self.pooling)
+        return EncoderOutput(emb, tuple(out.hidden_states), pooled, attention_mask)
 
     def __getstate__(self):
         # transformers >= 5 lazily installs output-capturing forward hooks that are local
@@ -279,22 +284,7 @@ class SequenceClassifierModule(nn.Module):
     def forward(
         self, input_ids, attention_mask, token_type_ids=None, word_ids=None, embedding_hook=None
     ):
-        enc = self.encoder
-        captured: dict[str, torch.Tensor] = {}
-
-        def hook(module, args, output):
-            out = output if embedding_hook is None else embedding_hook(output)
-            captured["emb"] = out
-            return out
-
-        handle = find_embeddings_block(enc.model).register_forward_hook(hook)
-        try:
-            kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
-            if token_type_ids is not None and enc._accepts_types:
-                kwargs["token_type_ids"] = token_type_ids
-            out = enc.model(**kwargs, output_hidden_states=True, return_dict=True)
-        finally:
-            handle.remove()
+        out, emb = self.encoder.run(input_ids, attention_mask, token_type_ids, embedding_hook)
         logits = out.logits.index_select(1, self.label_order)
         pooled = masked_pool(out.hidden_states[-1], attention_mask, "cls")
-        return logits, {"pooled": pooled, "features": pooled, "token_embeddings": captured["emb"]}
+        return logits, {"pooled": pooled, "features": pooled, "token_embeddings": emb}
