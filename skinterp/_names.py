@@ -57,7 +57,16 @@ METRICS = (
     "plausibility",
 )
 #: Explainer names (``skinterp.explain.get_explainer``).
-EXPLAINERS = ("global", "gradient", "lime", "native", "occlusion", "random", "shapley")
+EXPLAINERS = (
+    "global",
+    "gradient",
+    "integrated_gradients",
+    "lime",
+    "native",
+    "occlusion",
+    "random",
+    "shapley",
+)
 #: Data file formats (``skinterp.datasets.FORMATS``).
 FORMATS = ("csv", "tsv", "jsonl", "parquet", "hf")
 #: Word vectors known by name (``skinterp.datasets.WORD_VECTORS``).

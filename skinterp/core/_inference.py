@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,11 @@ class InferenceMixin:
     metrics use; needs ``module_``, ``tokenizer_``, ``classes_``, ``batch_size``, ``device``."""
 
     def token_gradients(
-        self, batch: dict, target: torch.Tensor | None = None, output: str = "logit"
+        self,
+        batch: dict,
+        target: torch.Tensor | None = None,
+        output: str = "logit",
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Model protocol: gradient of one class output w.r.t. the token embeddings, for a batch.
 
@@ -34,17 +39,21 @@ class InferenceMixin:
             Class index per example; None = the predicted class.
         output : {"logit", "proba"}
             Differentiate the class logit or its softmax probability.
+        transform : callable or None
+            Maps the embeddings ``(B, T, E)`` to the ones the model continues with (e.g. a
+            point on the path of integrated gradients); the gradient is taken there.
 
         Returns
         -------
         grad, emb : Tensor (B, T, E)
             The gradient and the embeddings it was taken at (the embeddings-block output for
-            transformers).
+            transformers; after ``transform``).
         logits : Tensor (B, C)
         """
         captured = {}
 
         def hook(emb):
+            emb = emb.detach() if transform is None else transform(emb.detach())
             emb = emb.detach().requires_grad_(True)
             captured["emb"] = emb
             return emb

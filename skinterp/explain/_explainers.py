@@ -25,6 +25,7 @@ from ._base import (
     _text_stream,
     text_seed,
 )
+from ._integrated import IntegratedGradientsExplainer
 from ._lime import LimeExplainer
 from ._perturb import is_skinterp, predict_variants, unwrap_pipeline
 from ._shapley import ShapleyExplainer
@@ -33,6 +34,7 @@ __all__ = [
     "BaseExplainer",
     "GlobalExplainer",
     "GradientExplainer",
+    "IntegratedGradientsExplainer",
     "LimeExplainer",
     "NativeExplainer",
     "OcclusionExplainer",
@@ -191,6 +193,7 @@ class GlobalExplainer(BaseExplainer):
 _EXPLAINERS = {
     "native": NativeExplainer,
     "gradient": GradientExplainer,
+    "integrated_gradients": IntegratedGradientsExplainer,
     "lime": LimeExplainer,
     "shapley": ShapleyExplainer,
     "occlusion": OcclusionExplainer,
@@ -205,8 +208,9 @@ DEFAULT_RANDOM_STATE = 0
 
 
 def get_explainer(spec: Any) -> BaseExplainer:
-    """An explainer from a name (``"native"``, ``"gradient"``, ``"lime"``, ``"shapley"``,
-    ``"occlusion"``, ``"random"``) or an object with ``explain(estimator, X)``.
+    """An explainer from a name (``"native"``, ``"gradient"``, ``"integrated_gradients"``,
+    ``"lime"``, ``"shapley"``, ``"occlusion"``, ``"random"``) or an object with
+    ``explain(estimator, X)``.
 
     A sampling explainer built from its name is seeded with ``random_state=0``
     (:data:`DEFAULT_RANDOM_STATE`), so a metric or scorer that names one gives the same number

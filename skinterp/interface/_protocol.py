@@ -8,8 +8,9 @@ A *token model* is a fitted classifier that, besides ``predict_proba`` and ``cla
     validated input as encodings: words, token ids and the word index of every token;
 ``iter_batches(encodings)``
     ``(indices, batch)`` pairs, ``batch`` a collated dict of tensors on the model's device;
-``token_gradients(batch, target=None, output="logit") -> (grad, emb, logits)``
-    gradient of one class output at the token embeddings;
+``token_gradients(batch, target=None, output="logit", transform=None) -> (grad, emb, logits)``
+    gradient of one class output at the token embeddings (``transform`` maps them first;
+    only :class:`~skinterp.explain.IntegratedGradientsExplainer` passes it);
 ``predict_proba_tokens(rows, types=None) -> ndarray``
     class probabilities of already tokenized rows, batched with dynamic padding.
 
@@ -41,7 +42,9 @@ class TokenModel(Protocol):
 
     def iter_batches(self, encodings: list) -> Any: ...
 
-    def token_gradients(self, batch: dict, target: Any = None, output: str = "logit") -> tuple: ...
+    def token_gradients(
+        self, batch: dict, target: Any = None, output: str = "logit", transform: Any = None
+    ) -> tuple: ...
 
     def predict_proba_tokens(self, rows: list, types: list | None = None) -> np.ndarray: ...
 
