@@ -111,6 +111,8 @@ def _ferret_reference(model, exps, bins, kind, only_pos):
             top = np.argsort(exp.scores)[-v:][::-1]
             if only_pos:
                 top = [i for i in top if exp.scores[i] > 0]
+                if top == []:  # ferret's top-k returns None: the bin is skipped
+                    continue
             if last is not None and set(top) == last:
                 continue
             last = set(top)
@@ -119,8 +121,8 @@ def _ferret_reference(model, exps, bins, kind, only_pos):
             else:
                 text = " ".join(words[i] for i in top)
             diffs.append(p0 - _p(model, text, c))
-        if diffs:
-            per_text.append(np.mean(diffs))
+        # no rationale kept: ferret's evaluators return 0 (comprehensiveness), 1 (sufficiency)
+        per_text.append(np.mean(diffs) if diffs else float(kind == "sufficiency"))
     return float(np.mean(per_text))
 
 
@@ -180,3 +182,16 @@ def test_binned_aopc_checks_its_arguments(model):
         binned_aopc_score(model, TEXTS, explainer="random", kind="both")
     with pytest.raises(ValueError, match="bins must be fractions"):
         binned_aopc_score(model, TEXTS, explainer="random", bins=[0, 0.5])
+
+
+@pytest.mark.parametrize("kind", ["comprehensiveness", "sufficiency"])
+def test_binned_aopc_scores_a_text_without_rationale_as_ferret(model, kind):
+    exps = _explanations(seed=2)
+    # text 1 has no positive word: every bin is empty and skipped, so it has no rationale
+    # (ferret scores it 0 / 1; skinterp used to predict the empty text for sufficiency)
+    exps[1].scores[:] = -np.abs(exps[1].scores)
+    bins = [round(0.1 * i, 1) for i in range(1, 11)]
+    got = binned_aopc_score(model, TEXTS, explanations=exps, kind=kind)
+    assert got == pytest.approx(_ferret_reference(model, exps, bins, kind, True), abs=1e-12)
+    alone = binned_aopc_score(model, TEXTS[1:2], explanations=exps[1:2], kind=kind)
+    assert alone == (0.0 if kind == "comprehensiveness" else 1.0)

@@ -2,12 +2,13 @@
 
 ferret 0.4 (``AOPC_Comprehensiveness_Evaluation`` / ``AOPC_Sufficiency_Evaluation`` with
 ``removal_args = {"based_on": "perc", "thresholds": 10 %, 20 %, ..., 100 %}``) builds, per text
-and bin ``b``, the rationale of the top ``int(b * d)`` units (none: the bin is skipped), keeps only
-positively scored units when ``only_pos`` is set, skips a rationale equal to the previous bin's
-(so a repeated omission is not counted twice), and averages ``p(x) - p(x')`` over the bins it
-kept. ferret does this on sub-word tokens and re-tokenizes decoded text; here the unit is the
-word of the raw text (skinterp's explanation unit), and every variant of every text is predicted
-in one batched pass.
+and bin ``b``, the rationale of the top ``int(b * d)`` units, keeps only positively scored units
+when ``only_pos`` is set (an empty rationale skips the bin), skips a rationale equal to the
+previous kept one (so a repeated omission is not counted twice), and averages ``p(x) - p(x')``
+over the bins it kept; a text that kept no bin scores 0 (comprehensiveness) or 1 (sufficiency).
+ferret does this on sub-word tokens and re-tokenizes decoded text; here the unit is the word of
+the raw text (skinterp's explanation unit), and every variant of every text is predicted in one
+batched pass. ``benchmarks/speed/bench_peers.py`` checks the numbers against ferret itself.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import numpy as np
 
 from ..explain._perturb import predict_variants, unwrap_pipeline
 from ._eraser import _share
-from ._faithfulness import _check_perturbation, _per_text_mean, _prepare, _target_probs
+from ._faithfulness import _check_perturbation, _prepare, _target_probs
 
 __all__ = ["FERRET_BINS", "binned_aopc_score"]
 
 #: ferret's default bins: 10 %, 20 %, ..., 100 % of a text's units
 FERRET_BINS: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(1, 11))
+#: ferret's score of a text for which no bin gave a rationale
+_NO_RATIONALE = {"comprehensiveness": 0.0, "sufficiency": 1.0}
 
 
 def _rationales(scores: np.ndarray, ranking: np.ndarray, bins, only_positive: bool) -> list:
@@ -38,6 +41,8 @@ def _rationales(scores: np.ndarray, ranking: np.ndarray, bins, only_positive: bo
         top = ranking[:v]
         if only_positive:
             top = top[scores[top] > 0]
+            if not top.size:  # no positive word among the top v: ferret skips the bin
+                continue
         chosen = frozenset(top.tolist())
         if chosen == last:  # the same omission as the bin before counts once
             continue
@@ -61,11 +66,13 @@ def binned_aopc_score(
 
     Per text: for each bin ``b`` the rationale is the top ``floor(b * d)`` words of the
     explanation (``d`` words), restricted to positively scored words when ``only_positive``;
-    an empty bin and a rationale equal to the previous one are skipped; the text's score is the
-    mean of ``p(x) - p(x')`` over the rationales kept, where ``x'`` is ``x`` without the rationale
-    (``"comprehensiveness"``, higher is more faithful) or the rationale alone
-    (``"sufficiency"``, lower is better). The result is the mean over texts that kept a
-    rationale. ``p`` is the probability of the class predicted on ``x``.
+    an empty rationale and one equal to the previous kept one are skipped; the text's score is
+    the mean of ``p(x) - p(x')`` over the rationales kept, where ``x'`` is ``x`` without the
+    rationale (``"comprehensiveness"``, higher is more faithful) or the rationale alone
+    (``"sufficiency"``, lower is better). A text that kept no rationale (no positively scored
+    word, or too short for every bin) scores as in ferret: 0 for comprehensiveness, 1 for
+    sufficiency. The result is the mean over all texts. ``p`` is the probability of the class
+    predicted on ``x``.
 
     Parameters
     ----------
@@ -74,9 +81,8 @@ def binned_aopc_score(
     kind : {"comprehensiveness", "sufficiency"}, default="comprehensiveness"
     bins : sequence of float in (0, 1], default=FERRET_BINS (10 %, ..., 100 %)
     only_positive : bool, default=True
-        Only words with a positive score enter a rationale (ferret's ``only_pos``; an
-        explanation with no positive word in a bin gives an empty rationale, which ferret
-        scores: nothing removed for comprehensiveness, everything for sufficiency).
+        Only words with a positive score enter a rationale (ferret's ``only_pos``); a bin whose
+        top words have no positive score is skipped, as ferret skips it.
 
     Returns
     -------
@@ -105,10 +111,8 @@ def binned_aopc_score(
             rows.append(~in_rationale if kind == "comprehensiveness" else in_rationale)
         keeps.append(np.vstack(rows))
     p0, variants = _target_probs(predict_variants(estimator, items, keeps, perturbation))
-    per_text = _per_text_mean(p0, variants)
-    if not per_text:
-        raise ValueError(
-            f"no text has a rationale in the bins {bins}: each text is shorter than one word "
-            "per bin; use larger bins."
-        )
+    per_text = [
+        float((a - v).mean()) if len(v) else _NO_RATIONALE[kind]
+        for a, v in zip(p0, variants, strict=True)
+    ]
     return float(np.mean(per_text))
