@@ -197,14 +197,15 @@ def words_from_tokens(clf, texts, token_lists) -> list[np.ndarray]:
 
 
 def max_abs(a: list, b: list) -> float:
-    return float(max(np.max(np.abs(np.asarray(x) - np.asarray(y))) for x, y in zip(a, b)))
+    pairs = zip(a, b, strict=True)
+    return float(max(np.max(np.abs(np.asarray(x) - np.asarray(y))) for x, y in pairs))
 
 
 def median_spearman(a: list, b: list) -> float:
     # a text whose scores are all equal on one side has no rank correlation
     rhos = [
         spearmanr(x, y).statistic
-        for x, y in zip(a, b)
+        for x, y in zip(a, b, strict=True)
         if len(x) > 2 and np.ptp(x) > 0 and np.ptp(y) > 0
     ]
     return float(np.nanmedian(rhos))
