@@ -1,5 +1,6 @@
-"""``skinterp fit / evaluate / explain`` on data files of one's own: the options that say how
-to read a file, and explaining every row of one (``explain --input FILE --output OUT``)."""
+"""``skinterp fit / evaluate / explain`` on files of one's own: the options that say how to
+read a data file, explaining every row of one (``explain --input FILE --output OUT``), and
+opening a model folder (``skinterp fit``'s or a Hugging Face ``save_pretrained`` one)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ from typing import Any
 
 from ._names import FORMATS
 
+MODEL_FILE = "model.safetensors"
+META_FILE = "run.json"
+
 __all__ = [
+    "META_FILE",
+    "MODEL_FILE",
     "add_file_options",
     "columns_of",
     "explain_file",
     "load_data_file",
+    "load_model_dir",
     "plain_params",
     "read_run_meta",
     "test_option",
@@ -114,6 +121,31 @@ def explain_file(args: argparse.Namespace, clf: Any, meta: dict) -> int:
             cluster.close()
     print(f"explanations: {out} ({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
+    """The estimator and the metadata of a folder written by ``skinterp fit``, or of a
+    fine-tuned Hugging Face sequence classifier's ``save_pretrained`` folder
+    (``from_transformers``)."""
+    from . import load
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder; train one with `skinterp fit`.")
+    hf_folder = (folder / "config.json").is_file() and not (folder / "skinterp.json").exists()
+    if hf_folder or not (folder / MODEL_FILE).is_file():
+        if hf_folder:  # a Hugging Face save_pretrained folder
+            from . import from_transformers
+
+            return from_transformers(folder), {"method": "transformers", "backbone": str(folder)}
+        raise FileNotFoundError(
+            f"{folder} holds no {MODEL_FILE}: not a folder written by `skinterp fit --out` "
+            "(nor a Hugging Face save_pretrained folder with a config.json)."
+        )
+    meta = {}
+    if (folder / META_FILE).is_file():
+        meta = read_run_meta(folder / META_FILE)
+    return load(folder), meta
 
 
 def read_run_meta(path: Path) -> dict:

@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_files import (
+    META_FILE,
+    MODEL_FILE,
     add_file_options,
     columns_of,
     explain_file,
     load_data_file,
+    load_model_dir,
     plain_params,
-    read_run_meta,
     test_option,
 )
-
-MODEL_FILE = "model.safetensors"
-META_FILE = "run.json"
 
 
 def _parse_params(pairs: list[str] | None) -> dict:
@@ -55,31 +54,6 @@ def _load_data(name: str, train_size: int | None, seed: int):
         data.X_train = [data.X_train[i] for i in keep]
         data.y_train = data.y_train[keep]
     return data
-
-
-def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
-    """The estimator and the metadata of a folder written by ``skinterp fit``, or of a
-    fine-tuned Hugging Face sequence classifier's ``save_pretrained`` folder
-    (``from_transformers``)."""
-    from . import load
-
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder; train one with `skinterp fit`.")
-    hf_folder = (folder / "config.json").is_file() and not (folder / "skinterp.json").exists()
-    if hf_folder or not (folder / MODEL_FILE).is_file():
-        if hf_folder:  # a Hugging Face save_pretrained folder
-            from . import from_transformers
-
-            return from_transformers(folder), {"method": "transformers", "backbone": str(folder)}
-        raise FileNotFoundError(
-            f"{folder} holds no {MODEL_FILE}: not a folder written by `skinterp fit --out` "
-            "(nor a Hugging Face save_pretrained folder with a config.json)."
-        )
-    meta = {}
-    if (folder / META_FILE).is_file():
-        meta = read_run_meta(folder / META_FILE)
-    return load(folder), meta
 
 
 def fit_command(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ hooks of :data:`HOOKS` only; a skinterp method that overrides anything else of t
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 from numbers import Integral, Real
 from typing import Any
@@ -23,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from skorch import NeuralNet
 from torch import nn
 
+from .._repr import short_repr
 from .._validation import check_target
 from ..text import TextDataset, check_texts
 from ._docstring import shared_params
@@ -30,23 +30,9 @@ from ._hooks import HOOK_ATTRIBUTES, HOOKS
 from ._inference import InferenceMixin, py_value
 from ._inputs import InputsMixin
 from ._persistence import ESTIMATOR_CLASSES, PersistenceMixin
-from ._training import TrainingMixin
+from ._training import TrainingMixin, seeded
 
 __all__ = ["HOOKS", "TextClassifier"]
-
-
-@contextlib.contextmanager
-def _seeded(seed: int | None, device: Any):
-    """Seed torch inside a forked RNG so fitting never disturbs the caller's global state."""
-    if seed is None:
-        yield
-        return
-    devices = []
-    if torch.cuda.is_available() and str(device).startswith("cuda"):
-        devices = [torch.device(device).index or 0]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 @shared_params
@@ -305,7 +291,7 @@ class TextClassifier(
             for name, p in inspect.signature(cls.__init__).parameters.items()
         }
         shown = [
-            f"{key}={_short_repr(value)}"
+            f"{key}={short_repr(value)}"
             for key, value in self.get_params(deep=False).items()
             if not key.startswith("_")
             and (key not in defaults or repr(value) != repr(defaults[key]))
@@ -380,7 +366,7 @@ class TextClassifier(
             )
         self._given_validation = self._check_validation_data(validation_data, kind)
         try:
-            with _seeded(self.seed_, self.device):
+            with seeded(self.seed_, self.device):
                 if not continuing and self.resolved_warmup_epochs() > 0:
                     # the papers' first stage: fine-tune the plain base model, then start from it
                     self.warmup_model_ = self._warm_up(X, y_arr, validation_data)
@@ -395,15 +381,6 @@ class TextClassifier(
         finally:
             del self._given_validation  # texts of one fit, not part of the fitted model
         return self
-
-
-def _short_repr(value: Any) -> str:
-    """A parameter as repr shows it: a module or tokenizer object by its class only (a whole
-    transformer's repr runs to hundreds of lines)."""
-    tokenizer = any(c.__name__ == "PreTrainedTokenizerBase" for c in type(value).__mro__)
-    if isinstance(value, nn.Module) or tokenizer:
-        return f"{type(value).__name__}(...)"
-    return repr(value)
 
 
 ESTIMATOR_CLASSES[TextClassifier.__name__] = TextClassifier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import warnings
@@ -30,7 +31,7 @@ from ._backbone import build_backbone
 from ._epochs import KeepBest, PrintEpochs, valid_accuracy
 from ._inference import lengths_of
 
-__all__ = ["TrainingMixin"]
+__all__ = ["TrainingMixin", "seeded"]
 
 # the names pickles of models fitted before these moved to ``_epochs`` refer to
 _KeepBest, _PrintLog, _valid_accuracy = KeepBest, PrintEpochs, valid_accuracy
@@ -52,6 +53,20 @@ def _can_fuse(optimizer: Any, args: tuple, kwargs: dict) -> bool:
     return bool(params) and all(
         p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params
     )
+
+
+@contextlib.contextmanager
+def seeded(seed: int | None, device: Any):
+    """Seed torch inside a forked RNG so fitting never disturbs the caller's global state."""
+    if seed is None:
+        yield
+        return
+    devices = []
+    if torch.cuda.is_available() and str(device).startswith("cuda"):
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 class TrainingMixin:

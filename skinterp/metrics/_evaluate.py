@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._repr import short_repr
 from ..explain import get_explainer
 from ..explain._perturb import as_items, unwrap_pipeline
 from ..interface import html_of
@@ -315,9 +316,9 @@ def evaluate(
     bar.close()
     frame = EvaluationReport(rows, columns=["explainer", "metric", "value"])
     frame.attrs["curves"] = curves
-    frame.attrs["estimator"] = _short_repr(estimator)
+    frame.attrs["estimator"] = short_repr(estimator, limit=2000)
     if judge is not estimator:
-        frame.attrs["judge"] = _short_repr(judge)
+        frame.attrs["judge"] = short_repr(judge, limit=2000)
     frame.attrs["n_texts"] = len(inputs)
     frame["value"] = frame["value"].astype(np.float64)
     return frame
@@ -325,11 +326,6 @@ def evaluate(
 
 # metrics computed on the explained model itself, whatever the judge
 _OWN_MODEL = frozenset({"confidence", "saliency_variance", "plausibility"})
-
-
-def _short_repr(model: Any) -> str:
-    text = repr(model)
-    return text if len(text) < 2000 else type(model).__name__
 
 
 def _ks(k: Any, name: str) -> list[int]:
