@@ -12,6 +12,7 @@ evaluator over all texts, each explainer's token scores and each evaluator's per
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import time
@@ -48,8 +49,9 @@ def main() -> None:
     }
     for name, (explainer, args) in explainers.items():
         start = time.perf_counter()
+        # ferret pops its arguments out of the dicts it is given: a fresh copy per call
         scores = [
-            np.asarray(explainer(t, target=c, **args).scores, dtype=float).tolist()
+            np.asarray(explainer(t, target=c, **copy.deepcopy(args)).scores, dtype=float).tolist()
             for t, c in zip(texts, targets, strict=True)
         ]
         out["explainers"][name] = {"seconds": time.perf_counter() - start, "scores": scores}

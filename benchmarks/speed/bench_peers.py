@@ -215,7 +215,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n-texts", type=int, default=200)
     p.add_argument("--n-train", type=int, default=2000)
-    p.add_argument("--lime-samples", type=int, default=300)
+    p.add_argument("--lime-samples", type=int, default=100)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--ferret-python", default=".venv-ferret/bin/python")
     p.add_argument(
