@@ -296,6 +296,38 @@ def readme_timings(bench: Path) -> str:
     return "\n\n".join(lines)
 
 
+def peers_block(bench: Path) -> str:
+    """docs/transformers.md: skinterp against ferret and Captum (``bench_peers.py``)."""
+    r = _read_json(bench / "speed" / "results" / "peers.json")
+    if not r:
+        return "Not measured yet: `python benchmarks/speed/bench_peers.py`."
+    m, e = r["metrics"], r["explainers"]
+    comp, suff = m["comprehensiveness"], m["sufficiency"]
+    ig, gxi, lime = e["integrated_gradients"], e["gradient_x_input"], e["lime"]
+    return (
+        f"On {r['n_texts']} Rotten Tomatoes test texts and MiniLM-L6 fine-tuned on "
+        f"{r['n_train']:,} texts ({r['machine'].split(';')[0].removeprefix('Machine: ')}): "
+        f"ferret's AOPC comprehensiveness and sufficiency of the same explanations take "
+        f"**{comp['ferret_over_ours']}x** and **{suff['ferret_over_ours']}x** as long with "
+        f"ferret {r['ferret_versions']['ferret-xai']}'s evaluators as with `binned_aopc_score` "
+        f"({comp['ferret_s']} s / {suff['ferret_s']} s against {comp['skinterp_s']} s / "
+        f"{suff['skinterp_s']} s), and on the {comp['same_units_texts']} texts whose every word "
+        f"is one word piece the per-text numbers agree to {_sci(comp['same_units_max_abs_diff'])}"
+        f" / {_sci(suff['same_units_max_abs_diff'])}. Integrated gradients equal Captum's "
+        f"`LayerIntegratedGradients` to {_sci(ig['captum_max_abs_diff'])} and gradient x input "
+        f"its `LayerGradientXActivation` to {_sci(gxi['captum_max_abs_diff'])}; Captum takes "
+        f"{ig['captum_over_ours']}x / {gxi['captum_over_ours']}x as long, ferret "
+        f"{ig['ferret_over_ours']}x / {gxi['ferret_over_ours']}x. LIME at "
+        f"{r['lime_samples']} samples: Captum {lime['captum_over_ours']}x, ferret "
+        f"{lime['ferret_over_ours']}x as long. Every number and how it was measured: "
+        "[peers benchmark](../benchmarks/speed/results/peers.md)."
+    )
+
+
+def _sci(value) -> str:
+    return "n/a" if value is None else f"{value:.0e}"
+
+
 def _read_json(path: Path):
     return json.loads(path.read_text()) if path.exists() else None
 
@@ -507,6 +539,10 @@ def outputs(root: Path = ROOT) -> dict[Path, Callable[[str], str] | str]:
     out[ROOT / "README.md"] = lambda t: replace_blocks(t, readme, ROOT / "README.md")
     repro = reproduce_blocks(by_name)
     out[REPRO / "README.md"] = lambda t: replace_blocks(t, repro, REPRO / "README.md")
+    peers = {"peers": peers_block(ROOT / "benchmarks")}
+    out[ROOT / "docs" / "transformers.md"] = lambda t: replace_blocks(
+        t, peers, ROOT / "docs" / "transformers.md"
+    )
     for key in METHODS:
         page = ROOT / "docs" / "methods" / f"{key}.md"
         block = {"results": method_block(key, studies)}
