@@ -320,7 +320,7 @@ def peers_block(bench: Path) -> str:
         f"{ig['ferret_over_ours']}x / {gxi['ferret_over_ours']}x. LIME at "
         f"{r['lime_samples']} samples: Captum {lime['captum_over_ours']}x, ferret "
         f"{lime['ferret_over_ours']}x as long. Every number and how it was measured: "
-        "[peers benchmark](../benchmarks/speed/results/peers.md)."
+        "[peers benchmark](benchmarks/peers.md)."
     )
 
 
