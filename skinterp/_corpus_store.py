@@ -1,15 +1,20 @@
-"""What a corpus run writes and how it is recognised after a kill: finished chunks as parts
-switched in by one rename, the merge, and a resume identity from stable content (the model's
-content hash, the input's SHA-256, the settings), never from an in-memory object."""
+"""What a corpus run reads and writes and how it is recognised after a kill: the input in
+chunks, finished chunks as parts switched in by one rename, the merge, and a resume identity
+from stable content (the model's content hash, the input's SHA-256, the settings), never from an
+in-memory object."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from .datasets import iter_file
 
 __all__ = ["model_identity"]
 
@@ -93,3 +98,35 @@ def _merge(parts: list[Path], output: Path, kind: str) -> None:
                 with open(part, "rb") as fh:
                     shutil.copyfileobj(fh, out)
     os.replace(tmp, output)
+
+
+def _frames_of(source, chunk_size: int, read: dict) -> tuple[Iterator[pd.DataFrame], int | None]:
+    """Chunks of a file, DataFrame or iterable of texts as frames with a ``text`` column, and
+    the number of texts when it is known up front."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
+            import pyarrow.parquet as pq
+
+            total = pq.ParquetFile(path).metadata.num_rows
+        else:  # one quick pass to count the rows, so that the bar shows an ETA
+            total = sum(len(f) for f in iter_file(path, chunk_size=50_000, **read))
+        return iter_file(path, chunk_size=chunk_size, **read), total
+    if isinstance(source, pd.DataFrame):
+        col = read.get("text_column", "text")
+        if col not in source:
+            raise ValueError(f"the DataFrame has no column {col!r} (it has: {list(source)}).")
+        frame = pd.DataFrame({"text": source[col].tolist()})
+        if read.get("id_column"):
+            frame["id"] = source[read["id_column"]].to_numpy()
+        parts = (frame.iloc[i : i + chunk_size] for i in range(0, len(frame), chunk_size))
+        return parts, len(frame)
+    if isinstance(source, str | bytes) or not isinstance(source, Iterable):
+        raise TypeError(
+            "source must be a file path, a pandas or dask DataFrame or an iterable of texts, "
+            f"got {type(source).__name__}."
+        )
+    total = len(source) if hasattr(source, "__len__") else None
+    it = iter(source)
+    chunks = iter(lambda: list(itertools.islice(it, chunk_size)), [])
+    return (pd.DataFrame({"text": pd.Series(c, dtype=object)}) for c in chunks), total

@@ -8,13 +8,11 @@ chunks with bounded memory, one output row per text, resumable, optionally on Da
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import os
 import shutil
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._corpus_store import _fingerprint, _merge, _write_part, model_identity
-from .datasets import iter_file
+from ._corpus_store import _fingerprint, _frames_of, _merge, _write_part, model_identity
 from .explain import get_explainer
 
 __all__ = ["explain_corpus", "model_identity"]
@@ -117,38 +114,6 @@ def _explain_frame(
 
 def _py(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
-
-
-def _frames_of(source, chunk_size: int, read: dict) -> tuple[Iterator[pd.DataFrame], int | None]:
-    """Chunks of a file, DataFrame or iterable of texts as frames with a ``text`` column, and
-    the number of texts when it is known up front."""
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
-            import pyarrow.parquet as pq
-
-            total = pq.ParquetFile(path).metadata.num_rows
-        else:  # one quick pass to count the rows, so that the bar shows an ETA
-            total = sum(len(f) for f in iter_file(path, chunk_size=50_000, **read))
-        return iter_file(path, chunk_size=chunk_size, **read), total
-    if isinstance(source, pd.DataFrame):
-        col = read.get("text_column", "text")
-        if col not in source:
-            raise ValueError(f"the DataFrame has no column {col!r} (it has: {list(source)}).")
-        frame = pd.DataFrame({"text": source[col].tolist()})
-        if read.get("id_column"):
-            frame["id"] = source[read["id_column"]].to_numpy()
-        parts = (frame.iloc[i : i + chunk_size] for i in range(0, len(frame), chunk_size))
-        return parts, len(frame)
-    if isinstance(source, str | bytes) or not isinstance(source, Iterable):
-        raise TypeError(
-            "source must be a file path, a pandas or dask DataFrame or an iterable of texts, "
-            f"got {type(source).__name__}."
-        )
-    total = len(source) if hasattr(source, "__len__") else None
-    it = iter(source)
-    chunks = iter(lambda: list(itertools.islice(it, chunk_size)), [])
-    return (pd.DataFrame({"text": pd.Series(c, dtype=object)}) for c in chunks), total
 
 
 def _dask_client(client):
