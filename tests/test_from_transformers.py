@@ -70,7 +70,10 @@ def test_predict_proba_is_the_models_own_softmax_in_class_order(est, hf_model, t
     assert is_token_model(est)
 
 
-@pytest.mark.parametrize("name", ["native", "gradient", "lime", "shapley", "occlusion", "random"])
+@pytest.mark.parametrize(
+    "name",
+    ["native", "gradient", "integrated_gradients", "lime", "shapley", "occlusion", "random"],
+)
 def test_every_explainer_runs_on_the_token_path(est, name):
     X, _ = toy_data(1)
     exps = get_explainer(name).explain(est, X[:4])
