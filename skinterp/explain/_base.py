@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..interface import Explanation
+from ..interface import Explanation, aggregate_token_scores
 from ..text import segment_words
 from ._perturb import Item, as_items, predict_variants, unwrap_pipeline
 
@@ -53,6 +53,24 @@ def _build(estimator, items, scores, proba, method) -> list[Explanation]:
             )
         )
     return out
+
+
+def _from_token_scores(estimator, items, token_scores, method: str) -> list[Explanation]:
+    """Explanations from a per-batch function ``token_scores(batch) -> (scores (B, T), logits)``
+    on the model's own batches, token scores summed into word scores."""
+    scores: list = [None] * len(items)
+    proba: list = [None] * len(items)
+    for idx, batch in estimator.iter_batches([it.encoding for it in items]):
+        tok, logits = token_scores(batch)
+        words = aggregate_token_scores(
+            tok.float().cpu().numpy(),
+            batch["word_ids"].cpu().numpy(),
+            [items[i].n_words for i in idx],
+        )
+        p = logits.float().softmax(-1).cpu().numpy()
+        for j, i in enumerate(idx):
+            scores[i], proba[i] = words[j], p[j]
+    return _build(estimator, items, scores, np.array(proba), method)
 
 
 def text_seed(random_state: int, text: str | tuple[str, str]) -> int:

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from ..interface import Explanation, aggregate_token_scores
+from ..interface import Explanation
 from ..text import check_k
 from ._base import (
     BaseExplainer,
     _base_seed,
     _build,
     _chunks,
+    _from_token_scores,
     _full_proba,
     _progress,
     _text_stream,
@@ -95,21 +96,13 @@ class GradientExplainer(BaseExplainer):
                 "GradientExplainer needs a skinterp estimator (gradients on its embeddings); "
                 f"got {type(estimator).__name__}."
             )
-        encs = [it.encoding for it in items]
-        scores: list = [None] * len(items)
-        proba: list = [None] * len(items)
-        for idx, batch in estimator.iter_batches(encs):
+
+        def token_scores(batch):
             grad, emb, logits = estimator.token_gradients(batch, output=self.output)
             tok = grad.norm(dim=-1) if self.variant == "norm" else (grad * emb).sum(-1)
-            words = aggregate_token_scores(
-                tok.float().cpu().numpy(),
-                batch["word_ids"].cpu().numpy(),
-                [items[i].n_words for i in idx],
-            )
-            p = logits.float().softmax(-1).cpu().numpy()
-            for j, i in enumerate(idx):
-                scores[i], proba[i] = words[j], p[j]
-        return _build(estimator, items, scores, np.array(proba), f"gradient_{self.variant}")
+            return tok, logits
+
+        return _from_token_scores(estimator, items, token_scores, f"gradient_{self.variant}")
 
 
 class OcclusionExplainer(BaseExplainer):

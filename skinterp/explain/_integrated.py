@@ -7,8 +7,7 @@ import inspect
 import numpy as np
 import torch
 
-from ..interface import aggregate_token_scores
-from ._base import BaseExplainer, _build
+from ._base import BaseExplainer, _from_token_scores
 from ._perturb import is_skinterp
 
 __all__ = ["IntegratedGradientsExplainer", "path_steps"]
@@ -104,20 +103,12 @@ class IntegratedGradientsExplainer(BaseExplainer):
     def _explain_items(self, estimator, items):
         self._check(estimator)
         alphas, weights = path_steps(self.n_steps, self.method)
-        scores: list = [None] * len(items)
-        proba: list = [None] * len(items)
-        encs = [it.encoding for it in items]
-        for idx, batch in estimator.iter_batches(encs):
-            tok, logits = self._batch(estimator, batch, alphas, weights)
-            words = aggregate_token_scores(
-                tok.float().cpu().numpy(),
-                batch["word_ids"].cpu().numpy(),
-                [items[i].n_words for i in idx],
-            )
-            p = logits.float().softmax(-1).cpu().numpy()
-            for j, i in enumerate(idx):
-                scores[i], proba[i] = words[j], p[j]
-        return _build(estimator, items, scores, np.array(proba), "integrated_gradients")
+        return _from_token_scores(
+            estimator,
+            items,
+            lambda batch: self._batch(estimator, batch, alphas, weights),
+            "integrated_gradients",
+        )
 
     def _batch(self, estimator, batch, alphas, weights):
         """Token scores ``(B, T)`` and logits of one collated batch."""
