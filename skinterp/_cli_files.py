@@ -151,12 +151,9 @@ def load_model_dir(folder: str | Path) -> tuple[Any, dict]:
 def read_run_meta(path: Path) -> dict:
     """``run.json`` of ``skinterp fit`` as data: an object of plain values, the names used
     on the command line strings, or an error naming the file and key."""
-    try:
-        meta = json.loads(path.read_bytes())
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc}).") from None
-    if not isinstance(meta, dict):
-        raise ValueError(f"{path}: a JSON object expected, got {type(meta).__name__}.")
+    from .core._safe_load import read_json_object
+
+    meta = read_json_object(path)
     for key in ("estimator", "method", "dataset"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise ValueError(f"{path}: {key}: expected a string, got {type(meta[key]).__name__}.")

@@ -153,6 +153,10 @@ def test_clear_errors(hf_model, tok, tmp_path):
     (tmp_path / "remote" / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelFileError, match="auto_map"):
         from_transformers(tmp_path / "remote", tok)
+    for text, message in (("{not json", "not valid JSON"), ("[1, 2]", "a JSON object expected")):
+        (tmp_path / "remote" / "config.json").write_text(text)
+        with pytest.raises(ValueError, match=f"config.json: file: {message}"):
+            from_transformers(tmp_path / "remote", tok)
     with pytest.raises(ValueError, match="encoder must be 'transformer'"):
         TransformersClassifier(encoder="cnn").fit(["a b", "c d"], [0, 1])
 

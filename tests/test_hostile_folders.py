@@ -24,6 +24,7 @@ from conftest import small_cnn
 from safetensors.torch import load_file, save_file
 
 from skinterp import load
+from skinterp._cli_files import load_model_dir
 from skinterp.core import ModelFileError
 from skinterp.core._safe_load import MAX_NESTING, file_hashes
 
@@ -439,6 +440,9 @@ def test_a_malformed_run_json_through_the_cli(good, tmp_path):
         text=True,
     )
     assert out.returncode == 1 and "run.json: dataset: expected a string" in out.stderr
+    (folder / "run.json").write_text("[1]")
+    with pytest.raises(ValueError, match="run.json: file: a JSON object expected, got list"):
+        load_model_dir(folder)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="tests the CPU-only fallback")

@@ -28,6 +28,7 @@ __all__ = [
     "check_meta",
     "check_optimizer_tag",
     "file_hashes",
+    "read_json_object",
     "read_meta",
 ]
 
@@ -60,13 +61,21 @@ def read_meta(folder: Path) -> tuple[Path, dict]:
     size = path.stat().st_size
     if size > MAX_META_BYTES:
         raise _fail(path, "file", f"{size} bytes, more than the {MAX_META_BYTES} a model writes.")
+    return path, read_json_object(path, ModelFileError)
+
+
+def read_json_object(path: Path, error: type[ValueError] = ValueError) -> dict:
+    """A JSON file that must hold one object, or ``error`` naming the file and what is wrong
+    (unreadable, not JSON, bad UTF-8, nested too deeply, or another JSON value)."""
     try:
-        meta = json.loads(path.read_bytes())
+        value = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise error(f"{path}: file: cannot be read ({exc}).") from None
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, deep nesting
-        raise _fail(path, "file", f"not valid JSON ({exc}).") from None
-    if not isinstance(meta, dict):
-        raise _fail(path, "file", f"a JSON object expected, got {type(meta).__name__}.")
-    return path, meta
+        raise error(f"{path}: file: not valid JSON ({exc}).") from None
+    if not isinstance(value, dict):
+        raise error(f"{path}: file: a JSON object expected, got {type(value).__name__}.")
+    return value
 
 
 def _plain(value: Any, path: Path, key: str, depth: int = 0) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..core import TextClassifier
-from ..core._safe_load import check_hf_config
+from ..core._safe_load import check_hf_config, read_json_object
 from ..nn import SequenceClassifierModule, load_sequence_classifier
 
 __all__ = ["TransformersClassifier", "from_transformers"]
@@ -157,10 +156,4 @@ def _check_folder_config(model: Any) -> None:
         return  # a hub id: transformers fetches it (never with remote code)
     if not path.is_file():
         raise ValueError(f"{model} has no config.json: not a save_pretrained model folder.")
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: not a readable JSON config ({exc}).") from None
-    if not isinstance(config, dict):
-        raise ValueError(f"{path}: expected a JSON object.")
-    check_hf_config(config, path, "config")
+    check_hf_config(read_json_object(path), path, "config")
