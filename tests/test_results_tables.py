@@ -111,6 +111,24 @@ def test_accuracy_is_shown_in_points_and_other_metrics_as_differences():
     assert "✓ +0.052" in rows[3]
 
 
+def test_the_untuned_table_shows_both_training_sizes_side_by_side():
+    # the same claim judged at 2,000 and at every training text: one row, a column per size
+    # (once one size's records overwrote the other's in the same cell)
+    small = _record(claim_id="vmask-defaults-accuracy", metric="accuracy", diff=-0.006)
+    full = _record(claim_id="vmask-defaults-accuracy", metric="accuracy", diff=-0.016)
+    naopc_small = _record(claim_id="vmask-untuned-2k-naopc", diff=0.019)
+    naopc_full = _record(claim_id="vmask-untuned-naopc", diff=-0.013, verdict="contradicted")
+    studies = {
+        "defaults-untuned-2k": {"records": [small, naopc_small]},
+        "defaults-untuned": {"records": [full, naopc_full]},
+    }
+    rows = rt.untuned_block(studies).splitlines()
+    assert rows[0] == "| claim | RT/CNN 2k | RT/CNN all |"
+    assert len(rows) == 4  # head, rule, accuracy, NAOPC
+    assert rows[2].endswith("| ✓ −0.6 pt | ✓ −1.6 pt |")
+    assert rows[3].endswith("| ✓ +0.019 | ✗ −0.013 |")
+
+
 def test_a_hand_edited_block_is_stale_and_a_missing_marker_is_named(tmp_path, monkeypatch, capsys):
     page = tmp_path / "page.md"
     page.write_text(

@@ -101,7 +101,8 @@ VERDICT_CELLS = [
 ]
 # accuracy at the defaults: the defaults check's studies, the most seeds per cell winning
 DEFAULTS_STUDIES = ["defaults-cnn-seeds", "defaults-lstm-seeds", "defaults", "defaults-minilm"]
-UNTUNED_STUDIES = ["defaults-untuned", "defaults-untuned-2k"]
+UNTUNED_STUDIES = ["defaults-untuned-2k", "defaults-untuned"]
+UNTUNED_SIZES = ["2k", "all"]  # training texts of each, as the untuned table's columns say
 BEGIN = "<!-- results_tables: {name} -->"
 END = "<!-- /results_tables -->"
 BLOCK = re.compile(
@@ -346,7 +347,10 @@ def readme_blocks(studies: dict[str, dict]) -> dict[str, str]:
     untuned = untuned_line(studies)
     if untuned:
         legend += (
-            f" On data no default was tuned on (Amazon, CrowdFlower; mean over cells): {untuned}."
+            " Accuracy on data no default was tuned on (Amazon, CrowdFlower; 2,000 and all "
+            "training texts; mean over the measured cells, [table]"
+            "(benchmarks/reproduce/README.md#data-nobody-tuned-on-defaultsdefaults_untuned_2ktoml"
+            f"-defaultsdefaults_untunedtoml)): {untuned}."
         )
     return {"methods": f"{table}\n\n{legend}", "timings": readme_timings(ROOT / "benchmarks")}
 
@@ -412,11 +416,22 @@ def reproduce_blocks(studies: dict[str, dict]) -> dict[str, str]:
     defaults = [r for n in ("defaults", "defaults-minilm") for r in studies[n]["records"] or ()]
     blocks["defaults"] = "\n".join(_claims_matrix(defaults))
     blocks["profile-times"] = profile_times(studies)
-    untuned = [r for n in UNTUNED_STUDIES for r in (studies.get(n) or {}).get("records") or ()]
-    blocks["defaults-untuned"] = (
-        "\n".join(_claims_matrix(untuned)) if untuned else "Not yet run: no committed records."
-    )
+    blocks["defaults-untuned"] = untuned_block(studies)
     return blocks
+
+
+def untuned_block(studies: dict[str, dict]) -> str:
+    """The untuned check at both training sizes: a ``2k`` and an ``all`` column per cell, one
+    row per claim (the NAOPC claims of the two configs share a row)."""
+    records, tags = [], []
+    for name, tag in zip(UNTUNED_STUDIES, UNTUNED_SIZES, strict=True):
+        recs = (studies.get(name) or {}).get("records") or ()
+        records += recs
+        tags += [tag] * len(recs)
+    if not records:
+        return "Not yet run: no committed records."
+    rows = _claims_matrix(records, tags, key=lambda r: r["id"].replace("-untuned-2k-", "-untuned-"))
+    return "\n".join(rows)
 
 
 def profile_times(studies: dict[str, dict], site: bool = False) -> str:
@@ -461,21 +476,36 @@ def profile_times(studies: dict[str, dict], site: bool = False) -> str:
     return "\n".join(rows) + "\n\n" + note if claims_time is not None or rows else note
 
 
-def _claims_matrix(records: list[dict]) -> list[str]:
-    """Claims as rows, cells as columns: verdict and difference (accuracy in points)."""
+def _claims_matrix(
+    records: list[dict], tags: list[str] | None = None, key: Callable[[dict], str] | None = None
+) -> list[str]:
+    """Claims as rows, cells as columns: verdict and difference (accuracy in points).
+
+    ``tags`` (one per record, in the order of ``tags`` first) split a cell into columns, e.g.
+    the same data set at two training sizes; ``key`` names the row a record belongs to (its
+    claim id by default), so one claim judged in two studies shares a row."""
+    tags = tags or [""] * len(records)
+    order = list(dict.fromkeys(tags))
     cells = sorted(
-        {(r["backbone"], r["dataset"]) for r in records},
-        key=lambda c: (c[0], list(DATASET).index(c[1]) if c[1] in DATASET else 9),
+        {(r["backbone"], r["dataset"], t) for r, t in zip(records, tags, strict=True)},
+        key=lambda c: (
+            c[0],
+            list(DATASET).index(c[1]) if c[1] in DATASET else 9,
+            order.index(c[2]),
+        ),
     )
     head = (
         "| claim | "
-        + " | ".join(f"{DATASET.get(d, d)}/{BACKBONE.get(b, b)}" for b, d in cells)
+        + " | ".join(
+            f"{DATASET.get(d, d)}/{BACKBONE.get(b, b)}" + (f" {t}" if t else "")
+            for b, d, t in cells
+        )
         + " |"
     )
     rows = [head, "|---|" + "---|" * len(cells)]
     by = {}
-    for r in records:
-        by.setdefault(r["id"], {})[(r["backbone"], r["dataset"])] = r
+    for r, t in zip(records, tags, strict=True):
+        by.setdefault((key or (lambda rec: rec["id"]))(r), {})[(r["backbone"], r["dataset"], t)] = r
     for per in by.values():
         first = next(iter(per.values()))
         vals = []
@@ -491,9 +521,10 @@ def _claims_matrix(records: list[dict]) -> list[str]:
             else:
                 value = fmt_diff(r["diff_mean"])
             vals.append(f"{SYMBOL[r['verdict']]} {value}")
-        rows.append(
-            f"| {first['paper']} {first['table']}: {first['claim']} | " + " | ".join(vals) + " |"
-        )
+        table = first["table"]
+        if len(order) > 1 and table in UNTUNED_STUDIES:  # one row for both sizes
+            table = UNTUNED_STUDIES[-1]
+        rows.append(f"| {first['paper']} {table}: {first['claim']} | " + " | ".join(vals) + " |")
     return rows
 
 
