@@ -129,6 +129,33 @@ def test_the_untuned_table_shows_both_training_sizes_side_by_side():
     assert rows[3].endswith("| ✓ +0.019 | ✗ −0.013 |")
 
 
+def test_a_number_quoted_in_the_narrative_is_rewritten_from_its_record(tmp_path):
+    rec = _record(claim_id="vmask-defaults-accuracy", metric="accuracy", diff=-0.018)
+    rec["method_values"], rec["baseline_values"] = [0.77, 0.78], [0.79, 0.79]
+    studies = {"defaults": {"records": [rec]}}
+    page = tmp_path / "page.md"
+    spec = "defaults vmask-defaults-accuracy rotten_tomatoes/cnn"
+    text = (
+        f"VMASK is <!-- v {spec} diff -->−2.5<!-- /v --> points "
+        f"(per seed <!-- v {spec} seeds -->x<!-- /v -->; <!-- v {spec} verdict --><!-- /v -->)."
+    )
+    out = rt.inline_values(text, studies, page)
+    assert out == (
+        f"VMASK is <!-- v {spec} diff -->−1.8<!-- /v --> points "
+        f"(per seed <!-- v {spec} seeds -->−2.0, −1.0<!-- /v -->; "
+        f"<!-- v {spec} verdict -->reproduced<!-- /v -->)."
+    )
+    assert rt.inline_values(out, studies, page) == out
+    for bad, message in (
+        ("nope vmask-defaults-accuracy rotten_tomatoes/cnn diff", "no committed study 'nope'"),
+        ("defaults vmask-defaults-accuracy tweets/cnn diff", "no such claim and cell"),
+        ("defaults vmask-defaults-accuracy rotten_tomatoes/cnn mean", "field one of"),
+        ("defaults vmask-defaults-accuracy diff", "use STUDY CLAIM DATASET/BACKBONE FIELD"),
+    ):
+        with pytest.raises(SystemExit, match=message):
+            rt.inline_values(f"<!-- v {bad} -->1<!-- /v -->", studies, page)
+
+
 def test_a_hand_edited_block_is_stale_and_a_missing_marker_is_named(tmp_path, monkeypatch, capsys):
     page = tmp_path / "page.md"
     page.write_text(

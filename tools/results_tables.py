@@ -11,7 +11,9 @@ the same number cannot drift between pages::
 
 A generated block sits between ``<!-- results_tables: NAME -->`` and
 ``<!-- /results_tables -->``; the text around it is hand-written (narrative only: why a claim
-fails, what was tried). CI runs ``--check``.
+fails, what was tried). A number the narrative quotes is generated too, in place:
+``<!-- v STUDY CLAIM_ID DATASET/BACKBONE FIELD -->-1.8<!-- /v -->`` is rewritten from that
+study's record of that claim and cell (FIELD: see :data:`VALUE_FIELDS`). CI runs ``--check``.
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ BLOCK = re.compile(
     r"<!-- results_tables: (?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /results_tables -->", re.S
 )
 
+VALUE = re.compile(r"<!-- v (?P<spec>[^<>]*?) -->(?P<text>[^<\n]*)<!-- /v -->")
+
 
 # ----------------------------------------------------------------------------- records
 
@@ -175,6 +179,49 @@ def fmt_diff(value: float, points: bool = False) -> str:
 def fmt_ci(rec: dict, points: bool = False) -> str:
     lo, hi = rec["ci95"]
     return f"{fmt_diff(rec['diff_mean'], points)} [{fmt_diff(lo, points)}, {fmt_diff(hi, points)}]"
+
+
+def _per_seed(rec: dict, points: bool) -> str:
+    pairs = zip(rec["method_values"], rec["baseline_values"] or (), strict=True)
+    return ", ".join(fmt_diff(m - b, points) for m, b in pairs)
+
+
+#: The fields an inline value can quote (accuracy differences in points, others as they are).
+VALUE_FIELDS: dict[str, Callable[[dict, bool], str]] = {
+    "diff": lambda r, pt: fmt_diff(r["diff_mean"], pt),
+    "size": lambda r, pt: fmt_diff(abs(r["diff_mean"]), pt).lstrip("+"),
+    "ci": lambda r, pt: fmt_ci(r, pt),
+    "method": lambda r, pt: fmt_value(r["method_mean"], r),
+    "baseline": lambda r, pt: fmt_value(r["baseline_mean"], r),
+    "seeds": _per_seed,
+    "method_seeds": lambda r, pt: ", ".join(fmt_value(v, r) for v in r["method_values"]),
+    "verdict": lambda r, pt: r["verdict"],
+}
+
+
+def inline_values(text: str, studies: dict[str, dict], path: Path) -> str:
+    """Rewrite every inline value of ``text`` from the records (see the module docstring)."""
+
+    def sub(m: re.Match) -> str:
+        spec = m.group("spec")
+        parts = spec.split()
+        if len(parts) != 4 or "/" not in parts[2]:
+            raise SystemExit(
+                f"{path}: inline value {spec!r}: use STUDY CLAIM DATASET/BACKBONE FIELD"
+            )
+        name, claim_id, cell, field = parts
+        if name not in studies or not studies[name].get("records"):
+            raise SystemExit(f"{path}: inline value {spec!r}: no committed study {name!r}")
+        if field not in VALUE_FIELDS:
+            raise SystemExit(f"{path}: inline value {spec!r}: field one of {sorted(VALUE_FIELDS)}")
+        dataset, backbone = cell.split("/", 1)
+        hit = best_record(studies, [name], claim_id, dataset, backbone)
+        if hit is None:
+            raise SystemExit(f"{path}: inline value {spec!r}: {name} has no such claim and cell")
+        value = VALUE_FIELDS[field](hit[1], _is_accuracy(hit[1]))
+        return f"<!-- v {spec} -->{value}<!-- /v -->"
+
+    return VALUE.sub(sub, text)
 
 
 def cell_name(rec: dict) -> str:
@@ -598,6 +645,10 @@ def outputs(root: Path = ROOT) -> dict[Path, Callable[[str], str] | str]:
         page = ROOT / "docs" / "methods" / f"{key}.md"
         block = {"results": method_block(key, studies)}
         out[page] = lambda t, b=block, p=page: replace_blocks(t, b, p)
+    # the hand-written narrative's quoted numbers, wherever they are
+    for path, new in list(out.items()):
+        if callable(new):
+            out[path] = lambda t, f=new, p=path: inline_values(f(t), by_name, p)
     return out
 
 
