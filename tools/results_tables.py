@@ -186,6 +186,14 @@ def _per_seed(rec: dict, points: bool) -> str:
     return ", ".join(fmt_diff(m - b, points) for m, b in pairs)
 
 
+def _vs(rec: dict) -> str:
+    return f"{fmt_value(rec['method_mean'], rec)} vs {fmt_value(rec['baseline_mean'], rec)}"
+
+
+def _verdict_md(rec: dict) -> str:
+    return f"**{rec['verdict']}**" if rec["verdict"] == "reproduced" else rec["verdict"]
+
+
 #: The fields an inline value can quote (accuracy differences in points, others as they are).
 VALUE_FIELDS: dict[str, Callable[[dict, bool], str]] = {
     "diff": lambda r, pt: fmt_diff(r["diff_mean"], pt),
@@ -194,8 +202,16 @@ VALUE_FIELDS: dict[str, Callable[[dict, bool], str]] = {
     "method": lambda r, pt: fmt_value(r["method_mean"], r),
     "baseline": lambda r, pt: fmt_value(r["baseline_mean"], r),
     "seeds": _per_seed,
+    "seeds_above": lambda r, pt: (
+        f"{sum(m > b for m, b in zip(r['method_values'], r['baseline_values'], strict=True))}"
+        f" of {len(r['method_values'])}"
+    ),
     "method_seeds": lambda r, pt: ", ".join(fmt_value(v, r) for v in r["method_values"]),
     "verdict": lambda r, pt: r["verdict"],
+    # a claims table's cell: verdict (bold when reproduced), both sides, the interval
+    "vs": lambda r, pt: _vs(r),
+    "cell": lambda r, pt: f"{_verdict_md(r)} {_vs(r)}",
+    "cell_ci": lambda r, pt: f"{_verdict_md(r)} {_vs(r)}, {fmt_ci(r, pt)}" + (" pt" if pt else ""),
 }
 
 
