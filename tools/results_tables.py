@@ -13,7 +13,8 @@ A generated block sits between ``<!-- results_tables: NAME -->`` and
 ``<!-- /results_tables -->``; the text around it is hand-written (narrative only: why a claim
 fails, what was tried). A number the narrative quotes is generated too, in place:
 ``<!-- v STUDY CLAIM_ID DATASET/BACKBONE FIELD -->-1.8<!-- /v -->`` is rewritten from that
-study's record of that claim and cell (FIELD: see :data:`VALUE_FIELDS`). CI runs ``--check``.
+study's record of that claim and cell (FIELD: see :data:`VALUE_FIELDS`, or ``also:NAME``
+for a measure recorded beside the claim, both sides). CI runs ``--check``.
 """
 
 from __future__ import annotations
@@ -228,13 +229,21 @@ def inline_values(text: str, studies: dict[str, dict], path: Path) -> str:
         name, claim_id, cell, field = parts
         if name not in studies or not studies[name].get("records"):
             raise SystemExit(f"{path}: inline value {spec!r}: no committed study {name!r}")
-        if field not in VALUE_FIELDS:
+        also = field.removeprefix("also:") if field.startswith("also:") else None
+        if also is None and field not in VALUE_FIELDS:
             raise SystemExit(f"{path}: inline value {spec!r}: field one of {sorted(VALUE_FIELDS)}")
         dataset, backbone = cell.split("/", 1)
         hit = best_record(studies, [name], claim_id, dataset, backbone)
         if hit is None:
             raise SystemExit(f"{path}: inline value {spec!r}: {name} has no such claim and cell")
-        value = VALUE_FIELDS[field](hit[1], _is_accuracy(hit[1]))
+        rec = hit[1]
+        if also is not None:  # a measure recorded beside the claim, e.g. also:posthoc@1
+            if also not in (rec.get("also") or {}):
+                raise SystemExit(f"{path}: inline value {spec!r}: the record has no {also!r}")
+            side = rec["also"][also]
+            value = f"{fmt_value(side['method'], rec)} vs {fmt_value(side['baseline'], rec)}"
+        else:
+            value = VALUE_FIELDS[field](rec, _is_accuracy(rec))
         return f"<!-- v {spec} -->{value}<!-- /v -->"
 
     return VALUE.sub(sub, text)
