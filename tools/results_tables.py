@@ -208,6 +208,7 @@ VALUE_FIELDS: dict[str, Callable[[dict, bool], str]] = {
         f" of {len(r['method_values'])}"
     ),
     "method_seeds": lambda r, pt: ", ".join(fmt_value(v, r) for v in r["method_values"]),
+    "baseline_seeds": lambda r, pt: ", ".join(fmt_value(v, r) for v in r["baseline_values"]),
     "verdict": lambda r, pt: r["verdict"],
     # a claims table's cell: verdict (bold when reproduced), both sides, the interval
     "vs": lambda r, pt: _vs(r),
