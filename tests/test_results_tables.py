@@ -132,7 +132,9 @@ def test_the_untuned_table_shows_both_training_sizes_side_by_side():
 def test_a_number_quoted_in_the_narrative_is_rewritten_from_its_record(tmp_path):
     rec = _record(claim_id="vmask-defaults-accuracy", metric="accuracy", diff=-0.018)
     rec["method_values"], rec["baseline_values"] = [0.77, 0.78], [0.79, 0.79]
-    studies = {"defaults": {"records": [rec]}}
+    spread = _record(claim_id="vmask-defaults-decisive", metric="keep_spread", diff=0.2)
+    spread["method_values"], spread["baseline_values"] = [0.5, 0.5], None
+    studies = {"defaults": {"records": [rec, spread]}}
     page = tmp_path / "page.md"
     spec = "defaults vmask-defaults-accuracy rotten_tomatoes/cnn"
     text = (
@@ -151,6 +153,8 @@ def test_a_number_quoted_in_the_narrative_is_rewritten_from_its_record(tmp_path)
         ("defaults vmask-defaults-accuracy tweets/cnn diff", "no such claim and cell"),
         ("defaults vmask-defaults-accuracy rotten_tomatoes/cnn mean", "field one of"),
         ("defaults vmask-defaults-accuracy diff", "use STUDY CLAIM DATASET/BACKBONE FIELD"),
+        ("defaults vmask-defaults-decisive rotten_tomatoes/cnn seeds", "has no 'seeds'"),
+        ("defaults vmask-defaults-accuracy rotten_tomatoes/cnn also:x", "the record has no 'x'"),
     ):
         with pytest.raises(SystemExit, match=message):
             rt.inline_values(f"<!-- v {bad} -->1<!-- /v -->", studies, page)

@@ -244,7 +244,12 @@ def inline_values(text: str, studies: dict[str, dict], path: Path) -> str:
             side = rec["also"][also]
             value = f"{fmt_value(side['method'], rec)} vs {fmt_value(side['baseline'], rec)}"
         else:
-            value = VALUE_FIELDS[field](rec, _is_accuracy(rec))
+            try:
+                value = VALUE_FIELDS[field](rec, _is_accuracy(rec))
+            except (KeyError, TypeError, ValueError):  # e.g. a threshold claim has no baseline
+                raise SystemExit(
+                    f"{path}: inline value {spec!r}: this record has no {field!r}"
+                ) from None
         return f"<!-- v {spec} -->{value}<!-- /v -->"
 
     return VALUE.sub(sub, text)
