@@ -375,6 +375,25 @@ def readme_timings(bench: Path) -> str:
     return "\n\n".join(lines)
 
 
+def compare_block(bench: Path) -> str:
+    """docs/compare.md's time and outcome of the compare benchmark's two runs."""
+    fast, full = (
+        _read_json(bench / "compare" / "results" / f"compare_{n}.json") for n in ("fast", "full")
+    )
+    if not (fast and full):
+        return "Not yet measured: no committed compare records."
+    info, first = full["info"], fast["info"]
+    verdict, first_verdict = full["recommendation"], fast["recommendation"]
+    return (
+        f"`--fast` on {fast['texts']:,} texts took **{fast['wall_s'] / 60:.1f} minutes**; the full "
+        f"default ({len(info['methods'])} models, Kim-CNN, {len(info['seeds'])} seeds, "
+        f"{info['n_train']:,} training texts, {info['n_dev']:,} dev, {info['n_test']:,} test) "
+        f'**{full["wall_s"] / 60:.1f} minutes**. The full run\'s verdict: "{verdict}" The '
+        f"`--fast` first look ({first['n_train']:,} training texts, fewer epochs): "
+        f'"{first_verdict}"'
+    )
+
+
 def peers_block(bench: Path) -> str:
     """docs/transformers.md: skinterp against ferret and Captum (``bench_peers.py``)."""
     r = _read_json(bench / "speed" / "results" / "peers.json")
@@ -668,6 +687,9 @@ def outputs(root: Path = ROOT) -> dict[Path, Callable[[str], str] | str]:
     out[ROOT / "docs" / "benchmarks.md"] = lambda t: replace_blocks(
         t, overview, ROOT / "docs" / "benchmarks.md"
     )
+    cmp_page = ROOT / "docs" / "compare.md"
+    cmp_block = {"compare-time": compare_block(ROOT / "benchmarks")}
+    out[cmp_page] = lambda t: replace_blocks(t, cmp_block, cmp_page)
     peers = {"peers": peers_block(ROOT / "benchmarks")}
     out[ROOT / "docs" / "transformers.md"] = lambda t: replace_blocks(
         t, peers, ROOT / "docs" / "transformers.md"
