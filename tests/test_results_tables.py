@@ -129,6 +129,19 @@ def test_the_untuned_table_shows_both_training_sizes_side_by_side():
     assert rows[3].endswith("| ✓ +0.019 | ✗ −0.013 |")
 
 
+def test_a_method_page_gets_its_own_untuned_rows_named_by_what_they_check():
+    acc = _record(claim_id="scc-defaults-accuracy", metric="accuracy", diff=-0.004)
+    other = _record(claim_id="vmask-defaults-accuracy", metric="accuracy", diff=0.01)
+    naopc = _record(claim_id="scc-untuned-2k-naopc", diff=0.02)
+    acc["method"] = naopc["method"] = "scc"
+    studies = {"defaults-untuned-2k": {"records": [acc, other, naopc]}}
+    rows = rt.untuned_block(studies, "scc").splitlines()
+    assert rows[0] == "| claim | RT/CNN 2k |"
+    assert rows[2] == "| accuracy vs the base, points (within 1 point?) | ✓ −0.4 pt |"
+    assert rows[3] == "| LIME NAOPC@5 vs the base (not below?) | ✓ +0.020 |"
+    assert len(rows) == 4  # VMASK's row is not on SCC's page
+
+
 def test_a_number_quoted_in_the_narrative_is_rewritten_from_its_record(tmp_path):
     rec = _record(claim_id="vmask-defaults-accuracy", metric="accuracy", diff=-0.018)
     rec["method_values"], rec["baseline_values"] = [0.77, 0.78], [0.79, 0.79]

@@ -517,17 +517,37 @@ def reproduce_blocks(studies: dict[str, dict]) -> dict[str, str]:
     return blocks
 
 
-def untuned_block(studies: dict[str, dict]) -> str:
+# a method page's untuned table names its rows by what they check
+_UNTUNED_ROWS = {
+    "defaults-accuracy": "accuracy vs the base, points (within 1 point?)",
+    "defaults-decisive": "decisive: keep spread q90 − q10 (≥ 0.3?)",
+    "untuned-naopc": "LIME NAOPC@5 vs the base (not below?)",
+}
+
+
+def untuned_block(studies: dict[str, dict], method: str | None = None) -> str:
     """The untuned check at both training sizes: a ``2k`` and an ``all`` column per cell, one
-    row per claim (the NAOPC claims of the two configs share a row)."""
+    row per claim (the NAOPC claims of the two configs share a row); ``method``: only that
+    method's claims, rows named by what they check (a method page's at-a-glance table)."""
     records, tags = [], []
     for name, tag in zip(UNTUNED_STUDIES, UNTUNED_SIZES, strict=True):
         recs = (studies.get(name) or {}).get("records") or ()
+        recs = [r for r in recs if method is None or r["method"] == method]
         records += recs
         tags += [tag] * len(recs)
     if not records:
         return "Not yet run: no committed records."
-    rows = _claims_matrix(records, tags, key=lambda r: r["id"].replace("-untuned-2k-", "-untuned-"))
+
+    def key(rec: dict) -> str:
+        return rec["id"].replace("-untuned-2k-", "-untuned-")
+
+    def label(rec: dict) -> str:
+        suffix = key(rec).split("-", 1)[1]
+        if suffix == "defaults-decisive" and rec["baseline"] != "threshold":  # VAT's attention
+            return "attention entropy vs plain attention (no flatter?)"
+        return _UNTUNED_ROWS.get(suffix, rec["claim"])
+
+    rows = _claims_matrix(records, tags, key=key, label=label if method else None)
     return "\n".join(rows)
 
 
@@ -574,13 +594,17 @@ def profile_times(studies: dict[str, dict], site: bool = False) -> str:
 
 
 def _claims_matrix(
-    records: list[dict], tags: list[str] | None = None, key: Callable[[dict], str] | None = None
+    records: list[dict],
+    tags: list[str] | None = None,
+    key: Callable[[dict], str] | None = None,
+    label: Callable[[dict], str] | None = None,
 ) -> list[str]:
     """Claims as rows, cells as columns: verdict and difference (accuracy in points).
 
     ``tags`` (one per record, in the order of ``tags`` first) split a cell into columns, e.g.
     the same data set at two training sizes; ``key`` names the row a record belongs to (its
-    claim id by default), so one claim judged in two studies shares a row."""
+    claim id by default), so one claim judged in two studies shares a row; ``label`` names a
+    row (paper, table and claim by default)."""
     tags = tags or [""] * len(records)
     order = list(dict.fromkeys(tags))
     cells = sorted(
@@ -621,7 +645,8 @@ def _claims_matrix(
         table = first["table"]
         if len(order) > 1 and table in UNTUNED_STUDIES:  # one row for both sizes
             table = UNTUNED_STUDIES[-1]
-        rows.append(f"| {first['paper']} {table}: {first['claim']} | " + " | ".join(vals) + " |")
+        name = label(first) if label else f"{first['paper']} {table}: {first['claim']}"
+        rows.append(f"| {name} | " + " | ".join(vals) + " |")
     return rows
 
 
@@ -696,7 +721,7 @@ def outputs(root: Path = ROOT) -> dict[Path, Callable[[str], str] | str]:
     )
     for key in METHODS:
         page = ROOT / "docs" / "methods" / f"{key}.md"
-        block = {"results": method_block(key, studies)}
+        block = {"results": method_block(key, studies), "untuned": untuned_block(by_name, key)}
         out[page] = lambda t, b=block, p=page: replace_blocks(t, b, p)
     # the hand-written narrative's quoted numbers, wherever they are
     for path, new in list(out.items()):
