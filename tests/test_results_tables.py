@@ -111,6 +111,20 @@ def test_accuracy_is_shown_in_points_and_other_metrics_as_differences():
     assert "✓ +0.052" in rows[3]
 
 
+def test_a_cell_with_too_few_seeds_is_not_shown(tmp_path):
+    # a long run committed part-way: its unfinished cells are judged "too few seeds"
+    folder = tmp_path / "defaults" / "results" / "partial"
+    folder.mkdir(parents=True)
+    done = _record(claim_id="vmask-defaults-accuracy", metric="accuracy")
+    running = dict(done, dataset="tweets", seeds=[0], verdict="too few seeds")
+    (folder / "claims.json").write_text(rt.json.dumps([done, running]))
+    (tmp_path / "studies.toml").write_text(
+        '[[study]]\nname = "partial"\ngroup = "defaults"\nconfig = "x.toml"\n'
+    )
+    studies, _ = rt.load_studies(tmp_path)
+    assert [r["dataset"] for r in studies[0]["records"]] == ["rotten_tomatoes"]
+
+
 def test_the_untuned_table_shows_both_training_sizes_side_by_side():
     # the same claim judged at 2,000 and at every training text: one row, a column per size
     # (once one size's records overwrote the other's in the same cell)

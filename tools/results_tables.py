@@ -126,7 +126,12 @@ def load_studies(root: Path = REPRO) -> tuple[list[dict], list[dict]]:
         folder = root / study["group"] / "results" / study["name"]
         path = folder / "claims.json"
         study = dict(study, folder=folder)
-        study["records"] = json.loads(path.read_text()) if path.exists() else None
+        records = json.loads(path.read_text()) if path.exists() else None
+        # a cell still running (fewer than three seeds committed) is judged "too few seeds":
+        # not a result yet, so no table shows it
+        if records is not None:
+            records = [r for r in records if r["verdict"] in SYMBOL]
+        study["records"] = records
         study["tuning"] = []
         studies.append(study)
     return studies, spec.get("diagnostic", [])
