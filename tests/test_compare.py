@@ -36,8 +36,13 @@ def test_writes_three_files_with_intervals_and_a_recommendation(done):
         "comprehensiveness",
         "sufficiency",
         "posthoc",
+        "decisive",
         "fit_time",
     }
+    # VMASK explains with a keep mask: is it decisive on these texts? (a fixed line, 0.3)
+    dec = table[table["metric"] == "decisive"].iloc[0]
+    assert dec["method"] == "vmask" and dec["base_mean"] == 0.3
+    assert np.isclose(dec["diff"], dec["method_mean"] - 0.3)
     row = table[(table["metric"] == "naopc") & (table["method"] == "vmask")].iloc[0]
     assert row["seeds"] == 3 and row["ci_low"] <= row["diff"] <= row["ci_high"]
     rec = table.attrs["recommendation"]
@@ -47,6 +52,7 @@ def test_writes_three_files_with_intervals_and_a_recommendation(done):
     assert len(saved["records"]) == len(table)
     md = (out / "compare.md").read_text()
     assert "**Recommendation:" in md and "## LIME NAOPC@5" in md
+    assert "## own mask decisive" in md and "(line 0.3)" in md
     html = (out / "compare.html").read_text()
     assert "data:image/png;base64," in html and "Recommendation" in html
 
@@ -136,7 +142,12 @@ def test_the_rule_picks_the_largest_faithful_gain_within_tolerance():
         ]
     )
     rec = recommend(table, tolerance=0.01)
-    assert rec["method"] == "a" and "+0.050" in rec["text"]
+    assert rec["method"] == "a" and "+0.050" in rec["text"] and "mask" not in rec["text"]
+    # a recommended method whose own mask is not decisive: the text says to explain with LIME
+    mask = row("a", "decisive", -0.1, -0.15, -0.05, "contradicted")
+    rec = recommend(pd.concat([table, pd.DataFrame([{**mask, "method_mean": 0.2}])]))
+    assert rec["method"] == "a" and "not shown to be decisive" in rec["text"]
+    assert "keep spread 0.20" in rec["text"] and rec["evidence"]["a"]["decisive"] == "contradicted"
     table.loc[0, "verdict"] = "inconclusive"
     assert recommend(table)["method"] == "base + LIME"
     assert np.isclose(recommend(table)["evidence"]["b"]["naopc_gain"], 0.09)

@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._compare_rules import METRICS, recommend, results_table
+from ..methods import REGISTRY
+from ._compare_rules import DECISIVE, METRICS, recommend, results_table
 
 __all__ = ["DEFAULT_METHODS", "FAST", "MIN_PER_CLASS", "compare"]
 
@@ -275,6 +276,21 @@ def _config(out, methods, backbone, params, seeds, dev, k, tolerance, fast, devi
             if direction == "not_less":
                 claim["margin"] = float(tolerance)
             claims.append(claim)
+    key, metric, line, _ = DECISIVE
+    for m in methods:  # the methods that explain with a keep mask or gate: is it decisive?
+        if m != "base" and getattr(REGISTRY[m].estimator, "_decisiveness", None) == "keep":
+            claims.append(
+                {
+                    "id": f"{m}-{key}",
+                    "paper": m,
+                    "table": "compare",
+                    "claim": f"{m}: its own mask is decisive (keep spread >= {line})",
+                    "metric": metric,
+                    "method": m,
+                    "threshold": line,
+                    "direction": "not_less",
+                }
+            )
     cfg = {
         "name": "compare",
         "description": f"skinterp compare on {len(X)} training texts ({backbone})",

@@ -33,6 +33,9 @@ def _rows(table: pd.DataFrame) -> dict[str, list[list[str]]]:
             if r.metric == "fit_time":
                 vs = f"{r.method_mean:.1f} s vs {r.base_mean:.1f} s"
                 diff = f"{r.diff:.2f}× (seeds: {r.ci_low:.2f}–{r.ci_high:.2f})"
+            elif r.metric == "decisive":  # against a fixed line, not the base model
+                vs = f"{r.method_mean:.3g} (line {r.base_mean:.3g})"
+                diff = f"{r.diff:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]"
             else:
                 vs = f"{scale * r.method_mean:.3g} vs {scale * r.base_mean:.3g}"
                 diff = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["METRICS", "recommend", "results_table"]
+__all__ = ["DECISIVE", "METRICS", "recommend", "results_table"]
 
 METRICS = (  # (claim key, protocol, record metric, direction, label, higher is better)
     ("accuracy", "evaluation", "accuracy", "not_less", "accuracy"),
@@ -17,12 +17,17 @@ METRICS = (  # (claim key, protocol, record metric, direction, label, higher is 
     ("posthoc", "evaluation", "posthoc@{k}", "greater", "post-hoc accuracy@{k} (own)"),
 )
 
+#: A mask's (or gate's) decisiveness on the test texts, for the methods that explain with one:
+#: (claim key, record metric, line, label). Below the line the mask keeps every word alike.
+DECISIVE = ("decisive", "keep_spread", 0.3, "own mask decisive: keep spread q90 − q10 (≥ 0.3)")
+
 
 def results_table(
     rows: list[dict], records: list[dict], methods: list[str], k: int
 ) -> pd.DataFrame:
     """One row per (method, metric) from the claims suite's rows, plus training time."""
     labels = {key: label.format(k=k) for key, _, _, _, label in METRICS}
+    labels[DECISIVE[0]] = DECISIVE[3]
     out = []
     for r in rows:
         key = r["id"][len(r["method"]) + 1 :]  # "<method>-<metric key>"
@@ -71,6 +76,8 @@ def results_table(
 
 def _finding(metric: str, verdict: str) -> str:
     """The claims suite's verdict in the words of a comparison."""
+    if metric == DECISIVE[0] and verdict in ("reproduced", "contradicted"):
+        return "decisive" if verdict == "reproduced" else "not decisive"
     if verdict == "reproduced":
         return "within tolerance" if metric == "accuracy" else "better than base"
     if verdict == "contradicted":
@@ -118,6 +125,11 @@ def recommend(table: pd.DataFrame, *, tolerance: float = 0.01, k: int = 5) -> di
         }
         for m in naopc.index
     }
+    decisive = table[table["metric"] == DECISIVE[0]].set_index("method")
+    for m in evidence:
+        if m in decisive.index:
+            evidence[m]["keep_spread"] = float(decisive.loc[m, "method_mean"])
+            evidence[m]["decisive"] = str(decisive.loc[m, "verdict"])
     if ok:
         best = max(ok, key=lambda m: naopc.loc[m, "diff"])
         e = evidence[best]
@@ -128,6 +140,13 @@ def recommend(table: pd.DataFrame, *, tolerance: float = 0.01, k: int = 5) -> di
             f"{100 * e['accuracy_ci'][1]:+.1f}], within the tolerance of "
             f"{100 * tolerance:.1f}."
         )
+        if e.get("decisive") not in (None, "reproduced"):
+            # the rule judges LIME's explanations of the model; its own mask is another matter
+            text += (
+                f" Its own mask is not shown to be decisive on these texts (keep spread "
+                f"{e['keep_spread']:.2f} on average, the line {DECISIVE[2]}): explain it with "
+                "LIME rather than with its mask."
+            )
         return {"method": best, "rule": rule, "evidence": evidence, "text": text}
     text = (
         "Use the base model and explain it with LIME: no method's LIME NAOPC@"
