@@ -234,7 +234,9 @@ def compare(
     table = results_table(rows, records, methods, k)
     recommendation = recommend(table, tolerance=tolerance, k=k)
     table.attrs["recommendation"] = recommendation
-    _write_outputs(out, table, recommendation, records, cfg, fast, backbone)
+    from ._compare_report import write_outputs
+
+    write_outputs(out, table, recommendation, cfg, fast, backbone)
     return table
 
 
@@ -372,33 +374,3 @@ def _check_same_run(out: Path, cfg: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(identity, indent=1))
     os.replace(tmp, path)
-
-
-def _write_outputs(out: Path, table, recommendation, records, cfg, fast, backbone) -> None:
-    from ._compare_report import write_html, write_markdown
-    from ._evaluation import load_data
-
-    data = load_data("data", cfg["files"])
-    n_dev = len(getattr(data, "X_valid", None) or [])
-    info = {
-        "backbone": f"{backbone} {cfg['backbone_params']['backbone']}",
-        "methods": cfg["methods"],
-        "seeds": cfg["seeds"],
-        "fast": fast,
-        "n_train": len(data.X_train),
-        "n_dev": n_dev,
-        "n_test": len(data.X_test),
-        "protocols": {
-            "evaluation": "each model's own explanation (post-hoc accuracy); accuracy on "
-            "every test text",
-            **{n: p["description"] for n, p in cfg["protocols"].items()},
-        },
-    }
-    payload = {
-        "info": info,
-        "recommendation": recommendation,
-        "records": table.to_dict(orient="records"),
-    }
-    (out / "compare.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    write_markdown(out / "compare.md", table, recommendation, info)
-    write_html(out / "compare.html", table, recommendation, info)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["write_html", "write_markdown"]
+__all__ = ["write_html", "write_markdown", "write_outputs"]
 
 _MARK = {"reproduced": "✓", "contradicted": "✗", "inconclusive": "?", "too few seeds": "–"}
 
@@ -142,3 +143,35 @@ def write_html(path: Path, table: pd.DataFrame, rec: dict, info: dict) -> None:
         parts.append("</table>")
     parts.append("</body></html>\n")
     path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def write_outputs(
+    out: Path, table: pd.DataFrame, recommendation: dict, cfg: dict, fast: bool, backbone: str
+) -> None:
+    """compare.json, compare.md and compare.html of a finished comparison in ``out``."""
+    from ._evaluation import load_data
+
+    data = load_data("data", cfg["files"])
+    n_dev = len(getattr(data, "X_valid", None) or [])
+    info = {
+        "backbone": f"{backbone} {cfg['backbone_params']['backbone']}",
+        "methods": cfg["methods"],
+        "seeds": cfg["seeds"],
+        "fast": fast,
+        "n_train": len(data.X_train),
+        "n_dev": n_dev,
+        "n_test": len(data.X_test),
+        "protocols": {
+            "evaluation": "each model's own explanation (post-hoc accuracy); accuracy on "
+            "every test text",
+            **{n: p["description"] for n, p in cfg["protocols"].items()},
+        },
+    }
+    payload = {
+        "info": info,
+        "recommendation": recommendation,
+        "records": table.to_dict(orient="records"),
+    }
+    (out / "compare.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    write_markdown(out / "compare.md", table, recommendation, info)
+    write_html(out / "compare.html", table, recommendation, info)
