@@ -124,7 +124,11 @@ def test_early_stopping_keeps_the_best_decisive_epoch(toy):
 
     def kept(clf):
         rows = clf.history[:, ("epoch", "valid_acc", "keep_spread")]
-        return dict(clf.callbacks_)["early_stopping"].best_epoch_, rows
+        epoch = dict(clf.callbacks_)["early_stopping"].best_epoch_
+        # the history says which epoch the weights are from, on that row only
+        assert [r["epoch"] for r in clf.history if r.get("kept_epoch")] == [epoch]
+        assert clf.kept_epoch_ == epoch
+        return epoch, rows
 
     epoch, rows = kept(SCCClassifier(**tiny).fit(X, y))
     decisive = [r for r in rows if r[2] >= DECISIVE_SPREAD]
@@ -140,6 +144,7 @@ def test_early_stopping_keeps_the_best_decisive_epoch(toy):
         warnings.simplefilter("error")
         SCCClassifier(**dict(tiny, max_epochs=2)).fit(X, y)
     with pytest.warns(UserWarning, match=r"no epoch met .*keep_spread >= 0.3.*kept the best"):
-        SCCClassifier(**dict(tiny, max_epochs=1)).fit(X, y)
+        fallback = SCCClassifier(**dict(tiny, max_epochs=1)).fit(X, y)
+    assert kept(fallback)[0] == 1  # the fallback epoch is marked as kept too
     with pytest.raises(ValueError, match="pick_decisive"):
         SCCClassifier(**dict(tiny, pick_decisive="yes")).fit(X, y)

@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 
+import skinterp
 from skinterp import TextClassifier
 from skinterp.text import Tokenizer
 
@@ -205,7 +206,7 @@ def test_custom_encoder_module(toy):
     assert clf.explain("a great film").scores.shape == (3,)
 
 
-def test_early_stopping_on_valid_acc_keeps_the_most_accurate_epoch(toy):
+def test_early_stopping_on_valid_acc_keeps_the_most_accurate_epoch(toy, tmp_path):
     X, y = toy
     clf = small_cnn(
         max_epochs=6, validation_fraction=0.25, early_stopping="valid_acc", patience=6
@@ -217,6 +218,15 @@ def test_early_stopping_on_valid_acc_keeps_the_most_accurate_epoch(toy):
     y_valid = np.asarray(y)[valid.indices]
     best = max(hist[:, "valid_acc"])
     assert clf.score(held_out, y_valid) == pytest.approx(best)
+    # kept_epoch_ names that epoch (the first most accurate one) and survives save/load
+    assert clf.kept_epoch_ == next(r["epoch"] for r in hist if r["valid_acc"] == best)
+    path = tmp_path / "model"
+    clf.save(path)
+    assert skinterp.load(path).kept_epoch_ == clf.kept_epoch_
+    # without early stopping the model holds its last epoch and no row is marked
+    plain = small_cnn(max_epochs=2).fit(X, y)
+    assert plain.kept_epoch_ == 2 and not any(r.get("kept_epoch") for r in plain.history)
+    assert not hasattr(small_cnn(), "kept_epoch_")
     with pytest.raises(ValueError, match="early_stopping"):
         small_cnn(early_stopping="accuracy").fit(X, y)
 

@@ -272,6 +272,7 @@ _HISTORY_KEYS = frozenset(
         "train_loss",
         "valid_loss",
         "valid_acc",
+        "kept_epoch",
         "beta",
         "keep_q10",
         "keep_q50",

@@ -59,7 +59,11 @@ class TextClassifier(
     module_ : nn.Module
         The trained torch module.
     history_ : skorch.History
-        Per-epoch and per-batch losses (extra loss terms included).
+        Per-epoch and per-batch losses (extra loss terms included); with ``early_stopping``
+        the kept epoch's row has ``kept_epoch=True``.
+    kept_epoch_ : int
+        The epoch of ``history_`` whose weights the model holds (the one ``early_stopping``
+        kept, else the last).
     input_kind_ : {"text", "pair"}
         Whether the model was trained on single texts or sentence pairs.
     embedding_coverage_ : float or None

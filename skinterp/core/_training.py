@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.exceptions import NotFittedError
 from skorch.callbacks import (
     EpochScoring,
     EpochTimer,
@@ -171,6 +172,16 @@ class TrainingMixin:
 
     #: What ``_is_candidate_epoch`` asks of an epoch, in words (for the warning).
     _candidate_epoch_rule = "any epoch"
+
+    @property
+    def kept_epoch_(self) -> int:
+        """The epoch (as numbered in ``history_``) whose weights the fitted model holds: the
+        one ``early_stopping`` kept, else the last one trained."""
+        rows = list(getattr(self, "history_", None) or ())
+        if not rows:  # NotFittedError is an AttributeError, as for any fitted attribute
+            raise NotFittedError(f"This {type(self).__name__} has trained no epoch yet.")
+        kept = [row["epoch"] for row in rows if row.get("kept_epoch")]
+        return int(kept[-1] if kept else rows[-1]["epoch"])
 
     def _is_candidate_epoch(self, row: Any) -> bool:
         """Hook: whether ``early_stopping`` may keep the epoch of this history row."""
