@@ -512,7 +512,7 @@ def test_a_run_picks_on_the_dev_split_and_records_decisiveness(tweets):
     assert {k: rec["metrics"][k] for k in want} == pytest.approx(want, abs=1e-5)
     assert set(want) == {"keep_q10", "keep_q50", "keep_q90", "keep_spread"}
     # the record's history says which epoch's weights were evaluated
-    assert [row["epoch"] for row in rec["history"] if row.get("kept_epoch")] == [scc.kept_epoch_]
+    assert [row["kept_epoch"] for row in rec["history"] if "kept_epoch" in row] == [scc.kept_epoch_]
 
 
 def test_a_profile_without_rankings_runs_and_reports(tweets, tmp_path):

@@ -225,7 +225,11 @@ def test_early_stopping_on_valid_acc_keeps_the_most_accurate_epoch(toy, tmp_path
     assert skinterp.load(path).kept_epoch_ == clf.kept_epoch_
     # without early stopping the model holds its last epoch and no row is marked
     plain = small_cnn(max_epochs=2).fit(X, y)
-    assert plain.kept_epoch_ == 2 and not any(r.get("kept_epoch") for r in plain.history)
+    assert plain.kept_epoch_ == 2 and not any("kept_epoch" in r for r in plain.history)
+    # a warm_start fit without early stopping trains on from the kept weights: it holds its last
+    n = len(clf.history)
+    clf.set_params(warm_start=True, early_stopping=False, max_epochs=1).fit(X, y)
+    assert clf.kept_epoch_ == clf.history[-1, "epoch"] == n + 1
     assert not hasattr(small_cnn(), "kept_epoch_")
     with pytest.raises(ValueError, match="early_stopping"):
         small_cnn(early_stopping="accuracy").fit(X, y)

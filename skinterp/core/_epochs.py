@@ -17,8 +17,10 @@ class KeepBest(EarlyStopping):
     """EarlyStopping that stands aside in a fit without validation data (too few texts) and
     keeps only a *candidate* epoch (``net._is_candidate_epoch``; e.g. SCC: its mask is
     decisive). Patience counts from the first candidate; with none, the best epoch overall
-    is kept, with a warning. The kept epoch's history row gets ``kept_epoch=True``, so the
-    history (saved with the model and in benchmark run records) says which weights it holds."""
+    is kept, with a warning. The fit's last history row records ``kept_epoch``, the epoch
+    whose weights it restored, so the history (saved with the model and in benchmark run
+    records) says which weights the model holds; a later ``warm_start`` fit adds rows without
+    it unless it keeps an epoch too."""
 
     def on_train_begin(self, net, **kwargs):
         super().on_train_begin(net, **kwargs)
@@ -53,9 +55,7 @@ class KeepBest(EarlyStopping):
             )
         super().on_train_end(net, **kwargs)
         if self.best_model_weights_ is not None:
-            for row in net.history:
-                if row["epoch"] == self.best_epoch_:
-                    row["kept_epoch"] = True
+            net.history.record("kept_epoch", self.best_epoch_)
 
 
 class PrintEpochs(PrintLog):

@@ -60,7 +60,7 @@ class TextClassifier(
         The trained torch module.
     history_ : skorch.History
         Per-epoch and per-batch losses (extra loss terms included); with ``early_stopping``
-        the kept epoch's row has ``kept_epoch=True``.
+        the last row records ``kept_epoch``, the epoch whose weights were restored.
     kept_epoch_ : int
         The epoch of ``history_`` whose weights the model holds (the one ``early_stopping``
         kept, else the last).

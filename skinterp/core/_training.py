@@ -180,8 +180,8 @@ class TrainingMixin:
         rows = list(getattr(self, "history_", None) or ())
         if not rows:  # NotFittedError is an AttributeError, as for any fitted attribute
             raise NotFittedError(f"This {type(self).__name__} has trained no epoch yet.")
-        kept = [row["epoch"] for row in rows if row.get("kept_epoch")]
-        return int(kept[-1] if kept else rows[-1]["epoch"])
+        # only the last fit's own record counts: a warm_start fit after it trains on
+        return int(rows[-1].get("kept_epoch", rows[-1]["epoch"]))
 
     def _is_candidate_epoch(self, row: Any) -> bool:
         """Hook: whether ``early_stopping`` may keep the epoch of this history row."""
